@@ -1,0 +1,4 @@
+// api.ts is the public export list shared by every runtime entry point.
+export { Profile, newProfile, lookup, profiles, type ProfileOptions } from "./profile.ts";
+export type { ProfileWriter } from "./writer.ts";
+export type { Frame } from "./stack.ts";

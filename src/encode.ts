@@ -1,0 +1,137 @@
+// encode.ts owns turning JS-side stacks of frames into a pprof Profile
+// through the WASM core: strings, functions, locations, label sets and
+// samples each cross in one batch. It does not capture stacks or compress.
+
+import { withCore, type Meta } from "./core.ts";
+import type { Frame } from "./stack.ts";
+
+/** Label is one sample label: a string value, or a number with a unit. */
+export type Label = readonly [key: string, value: string] | readonly [key: string, value: number, unit: string];
+
+/** StackSample is one sample: frames leaf first, one value per sample type. */
+export interface StackSample {
+  readonly frames: readonly Frame[];
+  readonly values: readonly number[];
+  readonly labels?: readonly Label[];
+}
+
+/** ProfileSpec is everything in a profile but its samples. */
+export interface ProfileSpec {
+  readonly sampleTypes: ReadonlyArray<readonly [type: string, unit: string]>;
+  readonly periodType: readonly [type: string, unit: string];
+  readonly period: number;
+  readonly timeNanos?: bigint;
+  readonly durationNanos?: bigint;
+  readonly defaultSampleType?: string;
+  readonly comments?: readonly string[];
+  readonly docUrl?: string;
+}
+
+/** Encoded is a Profile message and the location id of each frame of each
+ * sample (for the legacy text form, which prints the same ids). */
+export interface Encoded {
+  readonly proto: Uint8Array;
+  readonly locationIds: ReadonlyArray<Uint32Array>;
+}
+
+/** encodeProfile writes spec and samples as an uncompressed Profile message.
+ * Same input, same bytes: every table is filled in first-seen order. */
+export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]): Encoded {
+  const k = spec.sampleTypes.length;
+  for (const s of samples) {
+    if (s.values.length !== k) throw new Error(`pprof: sample has ${s.values.length} values, want ${k}`);
+  }
+  // Strings, in first-seen order: the spec's first, as Go writes them.
+  const stringIndex = new Map<string, number>([["", 0]]);
+  const stringList: string[] = [];
+  const str = (s: string): number => {
+    let i = stringIndex.get(s);
+    if (i === undefined) {
+      i = stringIndex.size;
+      stringIndex.set(s, i);
+      stringList.push(s);
+    }
+    return i;
+  };
+  const types = spec.sampleTypes.map(([t, u]) => [str(t), str(u)] as const);
+  const periodType = [str(spec.periodType[0]), str(spec.periodType[1])] as const;
+  const defaultSampleType = spec.defaultSampleType ? str(spec.defaultSampleType) : 0;
+  const comments = (spec.comments ?? []).map(str);
+  const docUrl = spec.docUrl ? str(spec.docUrl) : 0;
+
+  // Locations: one per distinct frame; functions: one per (name, file, start).
+  const locationIndex = new Map<string, number>();
+  const functionIndex = new Map<string, number>();
+  const functionWords: number[] = [];
+  const locationWords: number[] = [];
+  const sampleLocations: number[][] = [];
+  for (const s of samples) {
+    const locs: number[] = [];
+    for (const f of s.frames) {
+      const key = `${f.functionName}\n${f.url}\n${f.line}\n${f.column}\n${f.startLine}`;
+      let loc = locationIndex.get(key);
+      if (loc === undefined) {
+        const name = str(f.functionName);
+        const file = str(f.url);
+        const fkey = `${name},${file},${f.startLine}`;
+        let fn = functionIndex.get(fkey);
+        if (fn === undefined) {
+          fn = functionIndex.size;
+          functionIndex.set(fkey, fn);
+          functionWords.push(name, name, file, f.startLine);
+        }
+        loc = locationIndex.size;
+        locationIndex.set(key, loc);
+        locationWords.push(fn, f.line, f.column);
+      }
+      locs.push(loc);
+    }
+    sampleLocations.push(locs);
+  }
+  const labelSets: Array<Array<readonly [number, number, number, number]>> = samples.map((s) =>
+    (s.labels ?? []).map((l) => (l.length === 2 ? [str(l[0]), str(l[1]), 0, 0] : [str(l[0]), 0, l[1], str(l[2])])),
+  );
+
+  return withCore((core) => {
+    core.reset(k);
+    const stringIds = core.strings(stringList);
+    // stringIds[i] is the core's index of stringList[i]; our index i+1 maps to it.
+    const s = (i: number): number => (i === 0 ? 0 : stringIds[i - 1]!);
+    const fnWords = Uint32Array.from(functionWords, (v, i) => (i % 4 === 3 ? v : s(v)));
+    const fnIds = core.functions(fnWords, functionWords.length / 4);
+    const locWords = Uint32Array.from(locationWords, (v, i) => (i % 3 === 0 ? fnIds[v]! : v));
+    const locIds = core.locations(locWords, locationWords.length / 3);
+    const setIds = core.labelSets(labelSets.map((set) => set.map(([a, b, c, d]) => [s(a), s(b), c, s(d)] as const)));
+
+    let words = 0;
+    for (const locs of sampleLocations) words += 2 + locs.length;
+    const sampleWords = new Uint32Array(words);
+    const values = new Float64Array(samples.length * k);
+    const locationIds: Uint32Array[] = [];
+    let w = 0;
+    samples.forEach((sample, i) => {
+      const locs = sampleLocations[i]!;
+      sampleWords[w++] = locs.length;
+      sampleWords[w++] = setIds[i]!;
+      const ids = new Uint32Array(locs.length);
+      locs.forEach((l, j) => (ids[j] = locIds[l]!));
+      sampleWords.set(ids, w);
+      w += ids.length;
+      locationIds.push(ids);
+      for (let j = 0; j < k; j++) values[i * k + j] = sample.values[j]!;
+    });
+    core.samples(sampleWords, words, samples.length, values, k);
+    const meta: Meta = {
+      sampleTypes: types.map(([t, u]) => [s(t), s(u)] as const),
+      periodType: [s(periodType[0]), s(periodType[1])],
+      period: BigInt(spec.period),
+      timeNanos: spec.timeNanos ?? 0n,
+      durationNanos: spec.durationNanos ?? 0n,
+      defaultSampleType: s(defaultSampleType),
+      docUrl: s(docUrl),
+      mappingFile: 0,
+      comments: comments.map(s),
+    };
+    return { proto: core.build(meta), locationIds };
+  });
+}
