@@ -107,9 +107,16 @@ function valueType(field: u32, type: i64, unit: i64): void {
  * map and the meta block at metaPtr (i64 slots, see meta* above; all strings
  * already interned), and returns its length in bytes; outputPtr gives where. */
 export function buildProfile(metaPtr: usize): u32 {
+  let sampleTypeSlots = <i32>meta(metaPtr, metaSampleTypeCount) * 2 + <i32>meta(metaPtr, metaCommentCount);
+  for (let slot = metaPeriodType; slot < metaHeaderSlots + sampleTypeSlots; slot++) {
+    if (slot == metaSampleTypeCount || slot == metaCommentCount) continue;
+    let v = meta(metaPtr, slot);
+    if (v < 0 || v >= <i64>strings.count) abort("pprof: profile references an unknown string");
+  }
   writer.reset();
   let k = <usize>getValueCount();
   let sampleTypes = <usize>meta(metaPtr, metaSampleTypeCount);
+  if (sampleTypes != k) abort("pprof: sample type count differs from values per sample");
   let typesPtr = metaPtr + (<usize>metaHeaderSlots << 3);
   for (let i: usize = 0; i < sampleTypes; i++) {
     valueType(tagProfile_SampleType, load<i64>(typesPtr + (i << 4)), load<i64>(typesPtr + (i << 4) + 8));

@@ -3,7 +3,7 @@
 // what the ids mean nor how they are encoded.
 
 import { Region } from "./memory";
-import { Interner } from "./tables";
+import { Interner, locations, labelSets } from "./tables";
 
 /** stacks keys are a u32 label-set id followed by the stack's location ids,
  * leaf first; an entry's id indexes its values. */
@@ -36,11 +36,17 @@ export function addSamples(samplesPtr: usize, count: u32, valuesPtr: usize): u32
     let depth = <usize>load<u32>(p);
     // The key is the label-set id and the ids: contiguous after depth.
     let keyLen = (depth + 1) << 2;
+    if (load<u32>(p, 4) > labelSets.count) abort("pprof: sample references an unknown label set");
     let before = stacks.count;
     let id = stacks.intern(p + 4, keyLen);
-    p += 4 + keyLen;
     let row: usize;
     if (id > before) {
+      // Check a stack's ids once, when it is first seen.
+      let maxLocation = locations.count;
+      for (let j: usize = 0; j < depth; j++) {
+        let loc = load<u32>(p + 8 + (j << 2));
+        if (loc == 0 || loc > maxLocation) abort("pprof: sample references an unknown location id");
+      }
       values.ensure(rowBytes);
       row = values.end();
       values.len += rowBytes;
@@ -55,6 +61,7 @@ export function addSamples(samplesPtr: usize, count: u32, valuesPtr: usize): u32
       }
     }
     valuesPtr += rowBytes;
+    p += 4 + keyLen;
   }
   return stacks.count;
 }

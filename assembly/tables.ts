@@ -146,8 +146,9 @@ export function internStrings(ptr: usize, count: u32): void {
 /** internRecords interns count fixed-size records at ptr into table and
  * writes their ids as u32s from ptr on: id i lands at or before record i, so
  * no unread record is overwritten. */
-function internRecords(table: Interner, ptr: usize, count: u32, recordBytes: usize): void {
+function internRecords(table: Interner, ptr: usize, count: u32, recordBytes: usize, check: (record: usize) => void): void {
   for (let i: u32 = 0; i < count; i++) {
+    check(ptr + <usize>i * recordBytes);
     let id = table.intern(ptr + <usize>i * recordBytes, recordBytes);
     store<u32>(ptr + (<usize>i << 2), id);
   }
@@ -155,12 +156,18 @@ function internRecords(table: Interner, ptr: usize, count: u32, recordBytes: usi
 
 /** internFunctions interns count function records (see functions). */
 export function internFunctions(ptr: usize, count: u32): void {
-  internRecords(functions, ptr, count, functionBytes);
+  internRecords(functions, ptr, count, functionBytes, (r: usize): void => {
+    let n = strings.count;
+    if (load<u32>(r) >= n || load<u32>(r, 4) >= n || load<u32>(r, 8) >= n) abort("pprof: function references an unknown string");
+  });
 }
 
 /** internLocations interns count location records (see locations). */
 export function internLocations(ptr: usize, count: u32): void {
-  internRecords(locations, ptr, count, locationBytes);
+  internRecords(locations, ptr, count, locationBytes, (r: usize): void => {
+    let f = load<u32>(r);
+    if (f == 0 || f > functions.count) abort("pprof: location references an unknown function id");
+  });
 }
 
 /** internLabelSets interns count label sets, each a u32 label count followed
@@ -171,6 +178,10 @@ export function internLabelSets(ptr: usize, count: u32): void {
   for (let i: u32 = 0; i < count; i++) {
     let n = <usize>load<u32>(p);
     let len = n * labelBytes;
+    for (let q = p + 4; q < p + 4 + len; q += labelBytes) {
+      let strs = strings.count;
+      if (load<u32>(q) >= strs || load<u32>(q, 4) >= strs || load<u32>(q, 16) >= strs) abort("pprof: label references an unknown string");
+    }
     let id: u32 = n == 0 ? 0 : labelSets.intern(p + 4, len);
     p += 4 + len;
     store<u32>(ptr + (<usize>i << 2), id);
