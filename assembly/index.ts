@@ -2,5 +2,5 @@
 export { setCapBytes, exchangeBuffer } from "./memory";
 export { hashBytes } from "./hash";
 export { internStrings, internFunctions, internLocations, internLabelSets } from "./tables";
-export { addSamples } from "./stackmap";
+export { addSamples, addTreeSamples } from "./stackmap";
 export { resetProfile, buildProfile, outputPtr } from "./builder";

@@ -45,12 +45,33 @@ function shuffle(xs, random) {
   return xs;
 }
 
-/** randomStack returns depth location ids in 1..locationCount, hot ones
- * (Zipf) more often, as event-loop and framework frames are. */
-function randomStack(depth, pickLocation) {
-  const ids = new Array(depth);
-  for (let i = 0; i < depth; i++) ids[i] = pickLocation() + 1;
-  return ids;
+/** stackMaker returns a maker of distinct stacks of minDepth..maxDepth
+ * location ids (1..locationCount), leaf first, shaped like a real call tree:
+ * each new stack keeps 50–100% of the root side of an earlier one and grows
+ * new frames (hot locations, Zipf, more often) toward the leaf. Shared root
+ * paths matter to gzip; the hash tables do not care. */
+function stackMaker({ minDepth, maxDepth, locationCount, random }) {
+  const pickLocation = zipf(locationCount, 0.8, random);
+  const rootFirst = [];
+  const seen = new Set();
+  return () => {
+    for (;;) {
+      const depth = minDepth + Math.floor(random() * (maxDepth - minDepth + 1));
+      // push, not new Array(depth): packed arrays, as a profiler's would be.
+      const path = [];
+      if (rootFirst.length > 0) {
+        const parent = rootFirst[Math.floor(random() * rootFirst.length)];
+        const keep = Math.floor(Math.min(depth, parent.length) * (0.5 + 0.5 * random()));
+        for (let i = 0; i < keep; i++) path.push(parent[i]);
+      }
+      while (path.length < depth) path.push(pickLocation() + 1);
+      const key = path.join(",");
+      if (seen.has(key)) continue;
+      seen.add(key);
+      rootFirst.push(path);
+      return path.slice().reverse();
+    }
+  };
 }
 
 /** aggregationData makes sampleCount samples over exactly uniqueStacks
@@ -68,18 +89,9 @@ export function aggregationData({
   seed = 0x5eed,
 } = {}) {
   const random = prng(seed);
-  const pickLocation = zipf(locationCount, 0.8, random);
+  const nextStack = stackMaker({ minDepth, maxDepth, locationCount, random });
   const stacks = [];
-  const seen = new Set();
-  while (stacks.length < uniqueStacks) {
-    const depth = minDepth + Math.floor(random() * (maxDepth - minDepth + 1));
-    const ids = randomStack(depth, pickLocation);
-    const key = ids.join(",");
-    if (!seen.has(key)) {
-      seen.add(key);
-      stacks.push(ids);
-    }
-  }
+  while (stacks.length < uniqueStacks) stacks.push(nextStack());
   // order[i] is the stack of sample i: each stack once, the rest by rank,
   // with ranks assigned to stacks at random so the hot stacks are not the
   // first ones created.
@@ -105,7 +117,7 @@ export function aggregationData({
     values[2 * i + 1] = 9_500_000 + Math.floor(random() * 1_000_000);
   }
   sampleStarts[sampleCount] = w;
-  return { words, values, sampleStarts, sampleCount, wordCount, uniqueStacks, averageDepth: wordCount / sampleCount - 2 };
+  return { words, values, sampleStarts, sampleCount, wordCount, uniqueStacks, locationCount, averageDepth: wordCount / sampleCount - 2 };
 }
 
 // Words for realistic names: what a Node service's frames look like.
@@ -149,19 +161,14 @@ export function encodingData({ sampleCount = 100_000, locationCount = 20_000, fu
     // all locations; i breaks any tie.
     locations.push({ functionIndex, line: f.startLine + 1 + (i % 97), column: 1 + (i % 80) + Math.floor(i / 7760) * 80 });
   }
-  const pickLocation = zipf(locationCount, 0.8, random);
+  const nextStack = stackMaker({ minDepth: 10, maxDepth: 50, locationCount, random });
   const samples = [];
-  const seen = new Set();
   let frameCount = 0;
   while (samples.length < sampleCount) {
-    const depth = 10 + Math.floor(random() * 41);
-    const locationIds = randomStack(depth, pickLocation);
-    const key = locationIds.join(",");
-    if (seen.has(key)) continue;
-    seen.add(key);
+    const locationIds = nextStack();
     const count = 1 + Math.floor(random() * 4);
     samples.push({ locationIds, values: [count, count * 10_000_000 + Math.floor(random() * 1_000_000)] });
-    frameCount += depth;
+    frameCount += locationIds.length;
   }
   return { functions, locations, samples, averageDepth: frameCount / sampleCount };
 }

@@ -16,6 +16,7 @@ interface CoreExports {
   internLocations(ptr: number, count: number): void;
   internLabelSets(ptr: number, count: number): void;
   addSamples(samplesPtr: number, count: number, valuesPtr: number): number;
+  addTreeSamples(nodesPtr: number, nodeCount: number, samplesPtr: number, count: number, valuesPtr: number): number;
   resetProfile(valueCount: number): void;
   buildProfile(metaPtr: number): number;
   outputPtr(): number;
@@ -199,6 +200,23 @@ export class Core {
     this.#f64.set(values.subarray(0, count * valueCount), ptr >>> 3);
     this.#u32.set(words.subarray(0, wordCount), (ptr + valueBytes) >>> 2);
     const n = this.#x.addSamples(ptr + valueBytes, count, ptr);
+    this.#views();
+    return n;
+  }
+
+  /** treeSamples aggregates count samples that point into a call tree.
+   * nodes holds per node its parent index + 1 (0 for a root) and its
+   * location id (0 to leave the frame out); samples holds per sample its node
+   * index and label-set id; values holds count × valueCount integers. */
+  treeSamples(nodes: Uint32Array, nodeCount: number, samples: Uint32Array, count: number, values: Float64Array, valueCount: number): number {
+    const valueBytes = count * valueCount * 8;
+    const ptr = this.exchange(valueBytes + (nodeCount + count) * 8);
+    this.#f64.set(values.subarray(0, count * valueCount), ptr >>> 3);
+    const nodesPtr = ptr + valueBytes;
+    const samplesPtr = nodesPtr + nodeCount * 8;
+    this.#u32.set(nodes.subarray(0, nodeCount * 2), nodesPtr >>> 2);
+    this.#u32.set(samples.subarray(0, count * 2), samplesPtr >>> 2);
+    const n = this.#x.addTreeSamples(nodesPtr, nodeCount, samplesPtr, count, ptr);
     this.#views();
     return n;
   }

@@ -2,6 +2,52 @@
 // by the adapter in src/runtime/: the core never touches process, Deno, Bun
 // or node:* itself.
 
+/** AsyncStore is the part of AsyncLocalStorage that labels use. */
+export interface AsyncStore<T> {
+  run<R>(store: T, fn: () => R): R;
+  getStore(): T | undefined;
+  enterWith(store: T): void;
+}
+
+/** ContinuationHooks are called around async callbacks: init when an async
+ * resource is created, before and after each callback it runs. */
+export interface ContinuationHooks {
+  init(resource: object): void;
+  before(resource: object): void;
+  after(): void;
+}
+
+/** CpuProfileNode is a node of a V8/JSC call tree (the .cpuprofile shape). */
+export interface CpuProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number; scriptId?: string | number };
+  children?: number[];
+  parent?: number;
+  hitCount?: number;
+}
+
+/** CpuProfileShape is the Chrome .cpuprofile shape: a call tree, the node of
+ * each sample, and the time since the previous sample (µs). */
+export interface CpuProfileShape {
+  nodes: CpuProfileNode[];
+  samples?: number[];
+  timeDeltas?: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** CpuSampler is a runtime's CPU sampler. Each method may answer at once
+ * (Node's in-process inspector does) or with a promise. */
+export interface CpuSampler {
+  /** start begins sampling every intervalMicros and returns host.nowMicros()
+   * read as close as it can to the moment the profile's startTime stamps. */
+  start(intervalMicros: number): number | Promise<number>;
+  /** stop ends sampling and returns the profile. */
+  stop(): CpuProfileShape | Promise<CpuProfileShape>;
+  /** close releases the sampler (its inspector session). */
+  close(): void;
+}
+
 /** Host is the set of functions an adapter provides. */
 export interface Host {
   /** runtime names the adapter, for comments and diagnostics. */
@@ -10,6 +56,18 @@ export interface Host {
   wasmModule(): WebAssembly.Module;
   /** nowNanos is the wall clock in nanoseconds since the Unix epoch. */
   nowNanos(): bigint;
+  /** nowMicros is a monotonic clock in µs (any origin). */
+  nowMicros(): number;
+  /** newAsyncStore makes an AsyncLocalStorage. */
+  newAsyncStore<T>(): AsyncStore<T>;
+  /** trackContinuations installs hooks around async callbacks, where the
+   * runtime has them (Node's async_hooks); absent elsewhere. */
+  trackContinuations?: (hooks: ContinuationHooks) => void;
+  /** newCpuSampler makes the runtime's CPU sampler; absent where there is
+   * none in-process (workerd). */
+  newCpuSampler?: () => CpuSampler;
+  /** unrefTimer lets a timer not keep the process alive. */
+  unrefTimer(timer: unknown): void;
 }
 
 const unconfigured = (): never => {
@@ -21,6 +79,9 @@ export const host: Host = {
   runtime: "unknown",
   wasmModule: unconfigured,
   nowNanos: () => BigInt(Date.now()) * 1_000_000n,
+  nowMicros: () => performance.now() * 1000,
+  newAsyncStore: unconfigured,
+  unrefTimer: () => {},
 };
 
 /** setHost installs an adapter's functions (called once, at import). */

@@ -1,9 +1,32 @@
-// deno.ts is the deno adapter: it injects deno's functions into the core and
-// re-exports the public API. Nothing else.
+// deno.ts is the Deno adapter (also the JSR entry point): Deno's node:
+// compatibility gives the inspector CPU sampler, AsyncLocalStorage and
+// async_hooks (which Deno fires for timers only, so labels follow timers but
+// not promise continuations: see the README's support matrix).
 
-import { setHost } from "../host.ts";
+import { AsyncLocalStorage, createHook, executionAsyncResource } from "node:async_hooks";
+import { Session } from "node:inspector";
+import { setHost, type ContinuationHooks } from "../host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
+import { inspectorCpuSampler } from "./inspector.ts";
 
-setHost({ runtime: "deno", wasmModule: inlineWasmModule });
+declare const Deno: { version: { deno: string }; unrefTimer(id: number): void };
+
+const nowMicros = (): number => performance.now() * 1000;
+
+setHost({
+  runtime: `deno ${Deno.version.deno}`,
+  wasmModule: inlineWasmModule,
+  nowMicros,
+  newAsyncStore: () => new AsyncLocalStorage(),
+  trackContinuations: (hooks: ContinuationHooks) => {
+    createHook({
+      init: (_id, _type, _trigger, resource) => hooks.init(resource as object),
+      before: () => hooks.before(executionAsyncResource()),
+      after: () => hooks.after(),
+    }).enable();
+  },
+  newCpuSampler: () => inspectorCpuSampler(Session, nowMicros),
+  unrefTimer: (t) => Deno.unrefTimer(t as number),
+});
 
 export * from "../api.ts";

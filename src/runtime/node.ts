@@ -1,9 +1,30 @@
-// node.ts is the node adapter: it injects node's functions into the core and
-// re-exports the public API. Nothing else.
+// node.ts is the Node adapter: it injects Node's functions into the core
+// (inspector CPU sampler, AsyncLocalStorage, async_hooks continuation
+// tracking, hrtime) and re-exports the public API. Nothing else.
 
-import { setHost } from "../host.ts";
+import { AsyncLocalStorage, createHook, executionAsyncResource } from "node:async_hooks";
+import { Session } from "node:inspector";
+import { setHost, type ContinuationHooks } from "../host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
+import { inspectorCpuSampler } from "./inspector.ts";
 
-setHost({ runtime: "node", wasmModule: inlineWasmModule });
+// hrtime is CLOCK_MONOTONIC, the clock V8 stamps samples with.
+const nowMicros = (): number => Number(process.hrtime.bigint()) / 1000;
+
+setHost({
+  runtime: `node ${process.versions.node}`,
+  wasmModule: inlineWasmModule,
+  nowMicros,
+  newAsyncStore: () => new AsyncLocalStorage(),
+  trackContinuations: (hooks: ContinuationHooks) => {
+    createHook({
+      init: (_id, _type, _trigger, resource) => hooks.init(resource as object),
+      before: () => hooks.before(executionAsyncResource()),
+      after: () => hooks.after(),
+    }).enable();
+  },
+  newCpuSampler: () => inspectorCpuSampler(Session, nowMicros),
+  unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
+});
 
 export * from "../api.ts";

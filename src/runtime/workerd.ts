@@ -1,9 +1,16 @@
 // workerd.ts is the edge-worker adapter: the core comes from a .wasm module
-// import, since workerd forbids compiling WASM from bytes.
+// import, since workerd forbids compiling WASM from bytes; labels use
+// AsyncLocalStorage (nodejs_compat or nodejs_als). workerd has no in-process
+// CPU sampler: profile a worker from outside with `anyprof attach`.
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { setHost } from "../host.ts";
 import { fileWasmModule } from "../wasm/file.ts";
 
-setHost({ runtime: "workerd", wasmModule: fileWasmModule });
+setHost({
+  runtime: "workerd",
+  wasmModule: fileWasmModule,
+  newAsyncStore: () => new AsyncLocalStorage(),
+});
 
 export * from "../api.ts";

@@ -1,0 +1,207 @@
+// cpu.ts owns Go's StartCPUProfile/StopCPUProfile: one CPU profile at a
+// time, fed by the adapter's sampler in chunks (so that a long profile keeps
+// V8's sample buffer and the label timeline bounded), converted into a core
+// of its own and written as gzip pprof. It never throws into the host's code
+// paths: a sampler failure is kept and reported by stopCPUProfile.
+
+import { newCore, type Core } from "./core.ts";
+import { CpuProfileConverter } from "./cpuprofile.ts";
+import { gzip } from "./gzip.ts";
+import { host, type CpuSampler } from "./host.ts";
+import { startTimeline, takeTimeline } from "./labels.ts";
+import { writeAll, type ProfileWriter } from "./writer.ts";
+
+/** CpuProfileOptions tunes a CPU profile. */
+export interface CpuProfileOptions {
+  /** hz is the sampling rate (default 100, like Go). */
+  hz?: number;
+  /** intervalMicros is the sampling interval; it overrides hz. */
+  intervalMicros?: number;
+  /** includeIdle keeps "(idle)" samples, for a wall-clock view. */
+  includeIdle?: boolean;
+  /** chunkSeconds is how often the sampler's buffer is drained into the
+   * profile (default 10): it bounds memory for long profiles. */
+  chunkSeconds?: number;
+}
+
+/** labelTimelineCap bounds the label changes kept per chunk (12 bytes each);
+ * past it, samples keep the last label set seen and the profile says so. */
+export const labelTimelineCap: number = 1 << 20;
+
+let active: ActiveProfile | undefined;
+// One CPU profile runs at a time, so one core instance serves them all.
+let cpuCore: Core | undefined;
+
+class ActiveProfile {
+  readonly writer: ProfileWriter | undefined;
+  readonly #sampler: CpuSampler;
+  readonly #converter: CpuProfileConverter;
+  readonly #intervalMicros: number;
+  readonly #startNanos: bigint;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  // Sampler calls are serialized so that a chunk drain and stop never
+  // overlap: #queued counts unfinished steps, #tail is the last one.
+  #queued = 0;
+  #tail: Promise<void> = Promise.resolve();
+  #clockAtStart = 0;
+  #failure: Error | undefined;
+  #labelsTruncated = false;
+  readonly started: Promise<void>;
+
+  constructor(sampler: CpuSampler, core: Core, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions) {
+    this.writer = w;
+    this.#sampler = sampler;
+    this.#intervalMicros = intervalMicros;
+    this.#converter = new CpuProfileConverter(core, { intervalMicros, includeIdle: options.includeIdle ?? false });
+    this.#startNanos = host.nowNanos();
+    startTimeline(labelTimelineCap);
+    this.started = this.#run(() => this.#start());
+    const chunkMillis = Math.max(1, options.chunkSeconds ?? 10) * 1000;
+    this.#timer = setInterval(() => void this.#run(() => this.#drain(true)).catch(() => {}), chunkMillis);
+    host.unrefTimer(this.#timer);
+  }
+
+  // #run runs step now when nothing is queued (so that on Node, whose
+  // sampler answers synchronously, sampling starts before start returns),
+  // else after the queued steps. A failure is kept for stop.
+  #run(step: () => void | Promise<void>): Promise<void> {
+    const exec = (): void | Promise<void> => (this.#failure === undefined ? step() : undefined);
+    let out: Promise<void>;
+    if (this.#queued === 0) {
+      try {
+        const result = exec();
+        if (!(result instanceof Promise)) return Promise.resolve();
+        out = result;
+      } catch (err) {
+        this.#fail(err);
+        return handledRejection(err);
+      }
+    } else {
+      out = this.#tail.then(exec);
+    }
+    this.#queued++;
+    const settled = out.then(
+      () => void this.#queued--,
+      (err: unknown) => {
+        this.#queued--;
+        this.#fail(err);
+        throw err;
+      },
+    );
+    this.#tail = settled.catch(() => {});
+    return settled;
+  }
+
+  #fail(err: unknown): void {
+    this.#failure ??= err instanceof Error ? err : new Error(String(err));
+  }
+
+  #start(): void | Promise<void> {
+    const began = this.#sampler.start(this.#intervalMicros);
+    if (began instanceof Promise) {
+      return began.then((clockMicros) => void (this.#clockAtStart = clockMicros));
+    }
+    this.#clockAtStart = began;
+  }
+
+  // #drain stops the sampler, adds what it recorded, and restarts it unless
+  // this is the final drain.
+  #drain(restart: boolean): void | Promise<void> {
+    const stopped = this.#sampler.stop();
+    const take = (profile: Awaited<ReturnType<CpuSampler["stop"]>>) => {
+      const timeline = takeTimeline(!restart);
+      if (timeline.overflowed) this.#labelsTruncated = true;
+      // The sampler's clock and ours differ by a constant: the profile's
+      // start is when sampling began, which is when we read our clock.
+      const offsetMicros = profile.startTime - this.#clockAtStart;
+      this.#converter.add(profile, { timeline, offsetMicros });
+      if (restart) return this.#start();
+    };
+    return stopped instanceof Promise ? stopped.then(take) : take(stopped);
+  }
+
+  /** stop drains the last chunk and returns the gzip-compressed profile. */
+  async stop(): Promise<Uint8Array> {
+    clearInterval(this.#timer);
+    let bytes: Uint8Array | undefined;
+    // On Node every step below is synchronous: the pause the application
+    // sees is stop + convert + encode + gzip, with no await in between.
+    await this.#run(() => {
+      const finish = () => {
+        const comments = this.#labelsTruncated ? [`labels: more than ${labelTimelineCap} label changes in a chunk; later samples keep the last labels seen`] : [];
+        bytes = gzip(this.#converter.finish(this.#startNanos, host.nowNanos() - this.#startNanos, comments));
+      };
+      const drained = this.#drain(false);
+      return drained instanceof Promise ? drained.then(finish) : finish();
+    }).catch(() => {});
+    try {
+      this.#sampler.close();
+    } catch {
+      // A sampler that cannot close has nothing left to give us.
+    }
+    if (this.#failure !== undefined) throw new Error(`pprof: cpu sampler failed: ${this.#failure.message}`, { cause: this.#failure });
+    return bytes!;
+  }
+}
+
+// handledRejection is a rejected promise that does not count as unhandled:
+// a caller who ignores it must not have its process taken down.
+function handledRejection(err: unknown): Promise<never> {
+  const p = Promise.reject(err);
+  p.catch(() => {});
+  return p;
+}
+
+/** startCPUProfile starts the CPU profile, like Go's StartCPUProfile: it
+ * throws "cpu profiling already in use" while one runs. The returned promise
+ * resolves once sampling has begun (at once on Node; Deno and Bun answer
+ * asynchronously), and rejects if the sampler could not start. */
+export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = {}): Promise<void> {
+  if (active !== undefined) throw new Error("cpu profiling already in use");
+  const intervalMicros = options.intervalMicros ?? 1e6 / (options.hz ?? 100);
+  if (!Number.isFinite(intervalMicros) || intervalMicros < 1 || intervalMicros > 1e6) {
+    throw new Error(`pprof: cpu sampling interval must be from 1 µs to 1 s, got ${intervalMicros} µs`);
+  }
+  if (host.newCpuSampler === undefined) {
+    throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}; profile it from outside over the inspector protocol (anyprof attach)`);
+  }
+  let sampler: CpuSampler;
+  try {
+    sampler = host.newCpuSampler();
+    cpuCore ??= newCore(host.wasmModule());
+  } catch (err) {
+    throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+  const profile = new ActiveProfile(sampler, cpuCore, w, intervalMicros, options);
+  active = profile;
+  const started = profile.started.catch(async (err: unknown) => {
+    // A sampler that failed to start leaves no profile running.
+    if (active === profile) {
+      active = undefined;
+      await profile.stop().catch(() => {});
+    }
+    throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  });
+  started.catch(() => {});
+  return started;
+}
+
+/** stopCPUProfile stops the CPU profile and resolves to its gzip pprof
+ * bytes, also written to the writer given at start. Without a running
+ * profile it is a no-op resolving to undefined, as in Go. */
+export async function stopCPUProfile(): Promise<Uint8Array | undefined> {
+  const profile = active;
+  if (profile === undefined) return undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = await profile.stop();
+  } catch (err) {
+    // The core may hold a half-added chunk: the next profile gets a new one.
+    cpuCore = undefined;
+    throw err;
+  } finally {
+    active = undefined;
+  }
+  await writeAll(profile.writer, bytes);
+  return bytes;
+}

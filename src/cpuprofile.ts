@@ -1,0 +1,210 @@
+// cpuprofile.ts owns the one converter from the Chrome .cpuprofile shape
+// (V8's and JSC's inspector Profiler, --cpu-prof, DevTools) into the WASM
+// core, shared by every runtime, the CLI's convert and attach. It adds one
+// profile chunk at a time, so long profiles can be fed in pieces. It does not
+// sample and does not compress.
+
+import type { Core, Meta } from "./core.ts";
+import type { CpuProfileShape } from "./host.ts";
+import type { Timeline } from "./labels.ts";
+import { labelSetById } from "./labels.ts";
+
+/** CpuConvertOptions tunes how samples become pprof samples. */
+export interface CpuConvertOptions {
+  /** intervalMicros is the sampling interval asked for (pprof's period). */
+  intervalMicros: number;
+  /** includeIdle keeps "(idle)" samples: a wall-clock view, not CPU time. */
+  includeIdle?: boolean;
+}
+
+/** ChunkLabels matches a chunk's samples to labels: the timeline of label
+ * changes, and the offset that turns its clock into the profile's clock. */
+export interface ChunkLabels {
+  timeline: Timeline;
+  offsetMicros: number;
+}
+
+function baseName(url: string): string {
+  const i = url.lastIndexOf("/");
+  return i >= 0 ? url.slice(i + 1) : url;
+}
+
+/** CpuProfileConverter accumulates CPU profile chunks in a core and writes
+ * them as one pprof profile with samples/count and cpu/nanoseconds. */
+export class CpuProfileConverter {
+  readonly #core: Core;
+  readonly #options: CpuConvertOptions;
+  #labelIds = new Map<number, number>();
+  #sampleCount = 0;
+
+  /** The constructor resets core and interns the profile's own strings
+   * first, so that the string table starts the same in every profile. */
+  constructor(core: Core, options: CpuConvertOptions) {
+    this.#core = core;
+    this.#options = options;
+    core.reset(2);
+    core.strings(["samples", "count", "cpu", "nanoseconds"]);
+  }
+
+  /** sampleCount is the number of samples added so far (idle excluded). */
+  get sampleCount(): number {
+    return this.#sampleCount;
+  }
+
+  /** add converts one profile chunk into the core. It throws a "pprof:"
+   * error on a malformed tree (an unknown child or sample node). */
+  add(profile: CpuProfileShape, labels?: ChunkLabels): void {
+    const core = this.#core;
+    const nodes = profile.nodes;
+    if (!Array.isArray(nodes)) throw new Error("pprof: cpuprofile has no nodes");
+    const nodeCount = nodes.length;
+    const indexOf = new Map<number, number>();
+    for (let i = 0; i < nodeCount; i++) indexOf.set(nodes[i]!.id, i);
+
+    // One location per distinct call frame; strings and frames each cross
+    // into the core in one batch.
+    const stringIndex = new Map<string, number>();
+    const stringList: string[] = [];
+    const str = (s: string): number => {
+      let i = stringIndex.get(s);
+      if (i === undefined) {
+        i = stringList.length;
+        stringIndex.set(s, i);
+        stringList.push(s);
+      }
+      return i;
+    };
+    const frameIndex = new Map<string, number>();
+    const frameWords: number[] = []; // per distinct frame: name, url, line, column
+    const nodeFrame = new Int32Array(nodeCount); // frame index, or -1 to leave out
+    const idleNodes = new Uint8Array(nodeCount);
+    for (let i = 0; i < nodeCount; i++) {
+      const cf = nodes[i]!.callFrame;
+      const fn = cf.functionName;
+      if (fn === "(root)") {
+        nodeFrame[i] = -1;
+        continue;
+      }
+      if (fn === "(idle)") idleNodes[i] = 1;
+      const line = cf.lineNumber >= 0 ? cf.lineNumber + 1 : 0;
+      const column = cf.columnNumber >= 0 ? cf.columnNumber + 1 : 0;
+      const url = cf.url ?? "";
+      const key = `${fn}\n${url}\n${line}\n${column}`;
+      let f = frameIndex.get(key);
+      if (f === undefined) {
+        f = frameWords.length >> 2;
+        frameIndex.set(key, f);
+        const name = fn !== "" ? fn : url !== "" ? `(anonymous) ${baseName(url)}:${line}` : "(anonymous)";
+        frameWords.push(str(name), str(url), line, column);
+      }
+      nodeFrame[i] = f;
+    }
+    const stringIds = core.strings(stringList);
+    const frameCount = frameWords.length >> 2;
+    // Function: name, system name, file, start line. V8's call frames give
+    // the function's position, so the function starts at the frame's line.
+    const fnWords = new Uint32Array(frameCount * 4);
+    for (let f = 0; f < frameCount; f++) {
+      const name = stringIds[frameWords[f * 4]!]!;
+      fnWords[f * 4] = name;
+      fnWords[f * 4 + 1] = name;
+      fnWords[f * 4 + 2] = stringIds[frameWords[f * 4 + 1]!]!;
+      fnWords[f * 4 + 3] = frameWords[f * 4 + 2]!;
+    }
+    const fnIds = core.functions(fnWords, frameCount);
+    const locWords = new Uint32Array(frameCount * 3);
+    for (let f = 0; f < frameCount; f++) {
+      locWords[f * 3] = fnIds[f]!;
+      locWords[f * 3 + 1] = frameWords[f * 4 + 2]!;
+      locWords[f * 3 + 2] = frameWords[f * 4 + 3]!;
+    }
+    const locIds = core.locations(locWords, frameCount);
+
+    // The tree: parent index + 1 and location id per node.
+    const tree = new Uint32Array(nodeCount * 2);
+    for (let i = 0; i < nodeCount; i++) {
+      const f = nodeFrame[i]!;
+      tree[i * 2 + 1] = f < 0 ? 0 : locIds[f]!;
+    }
+    for (let i = 0; i < nodeCount; i++) {
+      const n = nodes[i]!;
+      if (n.parent !== undefined) {
+        const p = indexOf.get(n.parent);
+        if (p === undefined) throw new Error(`pprof: cpuprofile node ${n.id} has unknown parent ${n.parent}`);
+        tree[i * 2] = p + 1;
+      }
+      if (n.children !== undefined) {
+        for (const c of n.children) {
+          const ci = indexOf.get(c);
+          if (ci === undefined) throw new Error(`pprof: cpuprofile node ${n.id} has unknown child ${c}`);
+          tree[ci * 2] = i + 1;
+        }
+      }
+    }
+
+    // Samples: each one's CPU time is the time until the next sample (the
+    // last one's, until the profile's end); never the nominal interval,
+    // since V8 adds samples under GC pressure.
+    const samples = profile.samples ?? [];
+    const deltas = profile.timeDeltas ?? [];
+    const count = samples.length;
+    const sampleWords = new Uint32Array(count * 2);
+    const values = new Float64Array(count * 2);
+    const timeline = labels?.timeline;
+    let t = profile.startTime;
+    let next = count > 0 ? t + (deltas[0] ?? 0) : t;
+    let mark = 0; // timeline entry in force at the current sample
+    let kept = 0;
+    for (let i = 0; i < count; i++) {
+      const at = next;
+      next = i + 1 < count ? at + (deltas[i + 1] ?? 0) : Math.max(at, profile.endTime);
+      const node = indexOf.get(samples[i]!);
+      if (node === undefined) throw new Error(`pprof: cpuprofile sample ${i} has unknown node ${samples[i]}`);
+      if (idleNodes[node] === 1 && this.#options.includeIdle !== true) continue;
+      let labelSet = 0;
+      if (timeline !== undefined) {
+        const local = at - labels!.offsetMicros;
+        while (mark + 1 < timeline.length && timeline.times[mark + 1]! <= local) mark++;
+        const id = timeline.times[mark]! <= local ? timeline.ids[mark]! : 0;
+        if (id !== 0) labelSet = this.#labelSetId(id);
+      }
+      sampleWords[kept * 2] = node;
+      sampleWords[kept * 2 + 1] = labelSet;
+      values[kept * 2] = 1;
+      values[kept * 2 + 1] = Math.max(0, Math.round((next - at) * 1000));
+      kept++;
+    }
+    core.treeSamples(tree, nodeCount, sampleWords, kept, values, 2);
+    this.#sampleCount += kept;
+  }
+
+  // #labelSetId interns a label set in the core once per profile.
+  #labelSetId(id: number): number {
+    let coreId = this.#labelIds.get(id);
+    if (coreId === undefined) {
+      const set = labelSetById(id).list;
+      const s = this.#core.strings(set.flat());
+      coreId = this.#core.labelSets([set.map((_, i) => [s[i * 2]!, s[i * 2 + 1]!, 0, 0] as const)])[0]!;
+      this.#labelIds.set(id, coreId);
+    }
+    return coreId;
+  }
+
+  /** finish writes the profile (uncompressed Profile message). */
+  finish(timeNanos: bigint, durationNanos: bigint, comments: readonly string[] = []): Uint8Array {
+    const core = this.#core;
+    const s = core.strings(["samples", "count", "cpu", "nanoseconds", ...comments]);
+    const meta: Meta = {
+      sampleTypes: [[s[0]!, s[1]!], [s[2]!, s[3]!]],
+      periodType: [s[2]!, s[3]!],
+      period: BigInt(Math.round(this.#options.intervalMicros * 1000)),
+      timeNanos,
+      durationNanos,
+      defaultSampleType: 0,
+      docUrl: 0,
+      mappingFile: 0,
+      comments: [...s.slice(4)],
+    };
+    return core.build(meta);
+  }
+}

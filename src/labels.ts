@@ -1,0 +1,210 @@
+// labels.ts owns Go's profiler labels (pprof.Labels, Do, WithLabels,
+// SetGoroutineLabels, Label, ForLabels) on an async-context store injected by
+// the adapter, and the timeline of label changes that lets CPU samples carry
+// the labels that were active when they were taken. It does not sample.
+
+import { host, type AsyncStore } from "./host.ts";
+
+/** LabelSet is an immutable set of key/value labels, sorted by key, as Go's
+ * LabelSet. Build one with labels(). */
+export class LabelSet {
+  /** list holds the [key, value] pairs sorted by key, one per key. */
+  readonly list: ReadonlyArray<readonly [string, string]>;
+  /** id is the set's dense index in this process (0 is the empty set). */
+  readonly id: number;
+
+  private constructor(list: ReadonlyArray<readonly [string, string]>, id: number) {
+    this.list = list;
+    this.id = id;
+  }
+
+  /** intern returns the one LabelSet with these sorted, unique pairs. */
+  static intern(list: ReadonlyArray<readonly [string, string]>): LabelSet {
+    const key = JSON.stringify(list);
+    let set = interned.get(key);
+    if (set === undefined) {
+      set = new LabelSet(list, byId.length);
+      interned.set(key, set);
+      byId.push(set);
+    }
+    return set;
+  }
+
+  /** get returns the value of key, or undefined. */
+  get(key: string): string | undefined {
+    for (const [k, v] of this.list) if (k === key) return v;
+    return undefined;
+  }
+}
+
+const interned = new Map<string, LabelSet>();
+const byId: LabelSet[] = [];
+const emptySet = LabelSet.intern([]);
+
+/** labelSetById returns the set with the given id. */
+export function labelSetById(id: number): LabelSet {
+  return byId[id] ?? emptySet;
+}
+
+function canonical(pairs: Map<string, string>): LabelSet {
+  const list = [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  return LabelSet.intern(list);
+}
+
+/** labels returns a LabelSet from key, value, key, value… like Go's
+ * pprof.Labels; a key given twice keeps its last value. */
+export function labels(...keyValues: string[]): LabelSet {
+  if (keyValues.length % 2 !== 0) throw new Error("uneven number of arguments to pprof.Labels");
+  const pairs = new Map<string, string>();
+  for (let i = 0; i < keyValues.length; i += 2) pairs.set(String(keyValues[i]), String(keyValues[i + 1]));
+  return canonical(pairs);
+}
+
+let store: AsyncStore<LabelSet> | undefined;
+
+function getStore(): AsyncStore<LabelSet> {
+  if (store === undefined) {
+    store = host.newAsyncStore<LabelSet>();
+    // Continuation tracking is what lets a CPU sample see labels across
+    // await and timers; it is installed only once labels are used.
+    host.trackContinuations?.({
+      init: (resource) => {
+        if (current !== 0) (resource as Record<symbol, number>)[labelSymbol] = current;
+      },
+      before: (resource) => {
+        stack.push(current);
+        enter((resource as Record<symbol, number | undefined>)[labelSymbol] ?? 0);
+      },
+      after: () => enter(stack.pop() ?? 0),
+    });
+  }
+  return store;
+}
+
+function currentSet(): LabelSet {
+  return store?.getStore() ?? emptySet;
+}
+
+function merge(base: LabelSet, add: LabelSet): LabelSet {
+  if (base.list.length === 0) return add;
+  const pairs = new Map(base.list);
+  for (const [k, v] of add.list) pairs.set(k, v);
+  return canonical(pairs);
+}
+
+/** runWithLabels runs fn with the current labels plus set (set wins on a
+ * shared key), like Go's pprof.Do; it returns fn's result (a promise for an
+ * async fn), and the labels follow fn's async work. */
+export function runWithLabels<T>(set: LabelSet, fn: () => T): T {
+  const s = getStore();
+  const merged = merge(currentSet(), set);
+  const previous = current;
+  enter(merged.id);
+  try {
+    return s.run(merged, fn);
+  } finally {
+    enter(previous);
+  }
+}
+
+/** withLabels returns the current labels plus set, like Go's WithLabels. */
+export function withLabels(set: LabelSet): LabelSet {
+  return merge(currentSet(), set);
+}
+
+/** setLabels replaces the labels of the current async context and the work
+ * it starts from here on, like Go's SetGoroutineLabels. */
+export function setLabels(set: LabelSet): void {
+  getStore().enterWith(set);
+  enter(set.id);
+}
+
+/** label returns the value of key in the current labels, or undefined. */
+export function label(key: string): string | undefined {
+  return currentSet().get(key);
+}
+
+/** forLabels calls fn with each current label in key order until fn
+ * returns false, like Go's ForLabels. */
+export function forLabels(fn: (key: string, value: string) => boolean | void): void {
+  for (const [k, v] of currentSet().list) if (fn(k, v) === false) return;
+}
+
+// The timeline: while a CPU profile runs, every change of the current label
+// set is logged with the host clock, so that samples can be matched to the
+// labels active at their timestamps.
+const labelSymbol = Symbol("anyprof.labels");
+const stack: number[] = [];
+let current = 0;
+let recording = false;
+let times = new Float64Array(0);
+let ids = new Uint32Array(0);
+let length = 0;
+let capEntries = 0;
+let overflowed = false;
+
+function enter(id: number): void {
+  if (id === current) return;
+  current = id;
+  if (!recording) return;
+  if (length === times.length) {
+    if (length >= capEntries) {
+      overflowed = true;
+      return;
+    }
+    const n = Math.min(capEntries, Math.max(1024, length * 2));
+    const t = new Float64Array(n);
+    t.set(times);
+    const d = new Uint32Array(n);
+    d.set(ids);
+    times = t;
+    ids = d;
+  }
+  times[length] = host.nowMicros();
+  ids[length++] = id;
+}
+
+/** Timeline is a snapshot of label changes: at times[i] (host clock, µs) the
+ * label set ids[i] became current. */
+export interface Timeline {
+  readonly times: Float64Array;
+  readonly ids: Uint32Array;
+  readonly length: number;
+  /** overflowed is true when changes past capEntries were dropped. */
+  readonly overflowed: boolean;
+}
+
+/** startTimeline starts logging label changes, at most capEntries of them
+ * until the next takeTimeline. */
+export function startTimeline(cap: number): void {
+  recording = true;
+  capEntries = cap;
+  length = 0;
+  overflowed = false;
+  times = new Float64Array(Math.min(cap, 1024));
+  ids = new Uint32Array(Math.min(cap, 1024));
+  // The first entry is the state the profile starts in.
+  times[0] = host.nowMicros();
+  ids[0] = current;
+  length = 1;
+}
+
+/** takeTimeline returns the changes logged so far and starts a new log whose
+ * first entry is the current state; stop ends logging. */
+export function takeTimeline(stop: boolean): Timeline {
+  const taken: Timeline = { times, ids, length, overflowed };
+  if (stop) {
+    recording = false;
+    times = new Float64Array(0);
+    ids = new Uint32Array(0);
+    length = 0;
+  } else {
+    startTimeline(capEntries);
+  }
+  return taken;
+}
+
+/** timelineFull reports whether the log has reached its cap. */
+export function timelineFull(): boolean {
+  return recording && length >= capEntries;
+}

@@ -1,0 +1,206 @@
+// runtimes.test.ts owns the per-runtime smoke tests: it runs
+// test/runtimes/smoke.mjs under Node 20 (this process's node), Node 22,
+// Node 24, Bun, Deno and workerd, each importing anyprof the way that
+// runtime's users do, and checks the profile each one writes. It does not
+// check determinism across runtimes (file URLs and time_nanos differ) and
+// does not unit-test the library; a missing runtime binary fails, never skips.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { describe, test } from "vitest";
+import { resolve, type Resolved } from "./helpers/pprof.ts";
+import { bin, node22, node24, root, run, spawnTimeoutMillis, type Run } from "./helpers/spawn.ts";
+
+const smokeDir = join(root, "test/runtimes");
+const smokeFile = join(smokeDir, "smoke.mjs");
+
+/** addLine returns the 1-based line of the p.add call inside function fn of
+ * smoke.mjs, so that editing the script never leaves a stale expectation. */
+function addLine(fn: string): number {
+  const lines = readFileSync(smokeFile, "utf8").split("\n");
+  const start = lines.findIndex((l) => l.includes(`function ${fn}(`));
+  if (start < 0) throw new Error(`smoke.mjs has no function ${fn}`);
+  const at = lines.findIndex((l, i) => i > start && l.includes("p.add("));
+  if (at < 0) throw new Error(`smoke.mjs: no p.add( call after function ${fn}`);
+  return at + 1;
+}
+
+interface SmokeLine {
+  runtime: string;
+  entry?: string;
+  pprof: string;
+  text: string;
+}
+
+/** smokeLine returns the JSON line smoke.mjs printed, failing with the
+ * process's stderr when the run failed or printed none. */
+function smokeLine(name: string, r: Run): SmokeLine {
+  const how = r.signal !== null && r.millis >= spawnTimeoutMillis ? `timed out (${r.signal})` : r.signal !== null ? `signal ${r.signal}` : `exit ${r.code}`;
+  const where = () => `${name}: ${how} after ${Math.round(r.millis)} ms\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
+  if (r.code !== 0) throw new Error(`smoke run failed: ${where()}`);
+  for (const l of r.stdout.split("\n").reverse()) {
+    if (!l.startsWith("{")) continue;
+    try {
+      const v = JSON.parse(l) as SmokeLine;
+      if (typeof v.pprof === "string" && typeof v.text === "string") return v;
+    } catch {
+      // Not our line; keep looking.
+    }
+  }
+  throw new Error(`no smoke JSON line on stdout: ${where()}`);
+}
+
+const baseName = (file: string) => file.replace(/^.*[/\\]/, "");
+
+/** checkSmoke asserts the profile smoke.mjs wrote, reporting `got X, want Y`. */
+function checkSmoke(out: SmokeLine, stderr: string): void {
+  const errors: string[] = [];
+  let p: Resolved;
+  try {
+    p = resolve(Buffer.from(out.pprof, "base64"));
+  } catch (err) {
+    throw new Error(`${out.runtime}: profile does not decode: ${(err as Error).message}\n--- stderr\n${stderr}`);
+  }
+  const want = (what: string, got: unknown, wanted: unknown) => {
+    if (JSON.stringify(got) !== JSON.stringify(wanted)) errors.push(`${what}: got ${JSON.stringify(got)}, want ${JSON.stringify(wanted)}`);
+  };
+  want("sample types", p.sampleTypes, ["smoke/count"]);
+  want("period type", p.periodType, "smoke/count");
+  want("total count", p.samples.reduce((n, s) => n + (s.values[0] ?? 0), 0), 3);
+  for (const [fn, count] of [["smokeAlpha", 2], ["smokeBeta", 1]] as const) {
+    const leaves = p.samples.filter((s) => s.frames[0]?.functionName === fn);
+    want(`count of samples with leaf ${fn}`, leaves.reduce((n, s) => n + (s.values[0] ?? 0), 0), count);
+    const line = addLine(fn);
+    for (const s of leaves) {
+      const leaf = s.frames[0]!;
+      want(`${fn} leaf file name (${leaf.file})`, baseName(leaf.file), "smoke.mjs");
+      want(`${fn} leaf line`, leaf.line, line);
+    }
+    // The text form prints the same frame as `fn <tabs> <file>:<line>:<col>`.
+    if (!new RegExp(`\\t${fn}\\t+\\S*smoke\\.mjs:${line}:\\d+\\n`).test(out.text)) {
+      errors.push(`text form: got no frame line "${fn} …smoke.mjs:${line}:…", want one`);
+    }
+  }
+  const header = out.text.split("\n")[0];
+  if (!out.text.startsWith("smoke profile: total 3\n")) errors.push(`text header: got ${JSON.stringify(header)}, want "smoke profile: total 3"`);
+  if (errors.length > 0) {
+    throw new Error(`${out.runtime}:\n${errors.join("\n")}\n--- text\n${out.text}\n--- stderr\n${stderr}`);
+  }
+}
+
+/** workerdCompatibilityDate must not be later than the workerd binary's own
+ * date (`workerd --version`: 2026-11-17), or workerd refuses the config. */
+const workerdCompatibilityDate = "2026-11-01";
+
+/** listFiles returns dir's files ending in ext, as paths relative to dir. */
+function listFiles(dir: string, ext: string): string[] {
+  const out: string[] = [];
+  const walk = (sub: string) => {
+    for (const e of readdirSync(join(dir, sub), { withFileTypes: true })) {
+      const rel = sub === "" ? e.name : `${sub}/${e.name}`;
+      if (e.isDirectory()) walk(rel);
+      else if (rel.endsWith(ext)) out.push(rel);
+    }
+  };
+  walk("");
+  return out.sort();
+}
+
+/** importSpecifiers matches the specifier of each static import or
+ * export-from statement in tsc's output (one statement per line). */
+const importSpecifiers = /^\s*(?:import\s*(?:[\w*{}\s,$]+?\s*from\s*)?|export\s*[\w*{}\s,$]+?\s*from\s*)["']([^"']+)["']/gm;
+
+/** writeWorkerdConfig generates the `workerd test` config under
+ * test-output/ and returns its path. workerd resolves every specifier, bare
+ * ones included, against the importing module's directory, and resolves no
+ * npm packages; so the bundle is laid out as the package's dist/ directory
+ * (module names relative to dist/), with pako's ESM build as the root module
+ * "pako" and the smoke entry and script at the root beside them. */
+function writeWorkerdConfig(): string {
+  const dist = join(root, "dist");
+  const outDir = join(root, "test-output/workerd");
+  mkdirSync(outDir, { recursive: true });
+  const configFile = join(outDir, "config.capnp");
+  const embed = (file: string) => JSON.stringify(relative(outDir, file));
+  const jsFiles = listFiles(dist, ".js");
+  if (!jsFiles.includes("runtime/workerd.js")) throw new Error(`dist/runtime/workerd.js is missing: run node scripts/build.mjs`);
+  // A bare import from a nested dist/ file would resolve to dist/<dir>/pako
+  // in workerd, not to the root "pako" module: fail here rather than there.
+  for (const f of jsFiles) {
+    const text = readFileSync(join(dist, f), "utf8");
+    for (const m of text.matchAll(importSpecifiers)) {
+      const spec = m[1]!;
+      if (spec.startsWith(".") || spec.startsWith("/") || spec.startsWith("node:") || spec.startsWith("cloudflare:")) continue;
+      if (spec !== "pako") throw new Error(`dist/${f} imports ${JSON.stringify(spec)}: the workerd smoke config provides only "pako"`);
+      if (f.includes("/")) throw new Error(`dist/${f} imports "pako" from a subdirectory, which workerd resolves to ${dirname(f)}/pako`);
+    }
+  }
+  const modules = [
+    // The first module is the main one, whose default export has test().
+    `(name = "workerd.mjs", esModule = embed ${embed(join(smokeDir, "workerd.mjs"))})`,
+    `(name = "smoke.mjs", esModule = embed ${embed(smokeFile)})`,
+    ...jsFiles.map((f) => `(name = ${JSON.stringify(f)}, esModule = embed ${embed(join(dist, f))})`),
+    `(name = "wasm/anyprof.wasm", wasm = embed ${embed(join(dist, "wasm/anyprof.wasm"))})`,
+    `(name = "pako", esModule = embed ${embed(join(root, "node_modules/pako/dist/pako.mjs"))})`,
+  ];
+  writeFileSync(
+    configFile,
+    `# Generated by test/runtimes.test.ts for \`workerd test\`; do not edit.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [
+    ( name = "smoke",
+      worker = (
+        modules = [
+          ${modules.join(",\n          ")},
+        ],
+        compatibilityDate = "${workerdCompatibilityDate}",
+      )
+    ),
+  ],
+);
+`,
+  );
+  return configFile;
+}
+
+interface RuntimeCase {
+  name: string;
+  bin: string;
+  args: () => string[];
+  /** runtime is what smoke.mjs must report, as a prefix: proof that the
+   * binary we meant ran, not some other node on PATH. */
+  runtime: string;
+  /** entry is the file the package's export conditions must resolve to. */
+  entry?: string;
+}
+
+const npmEntry = join(smokeDir, "npm.mjs");
+const distEntry = (name: string) => pathToFileURL(join(root, "dist/runtime", name)).href;
+
+const runtimes: RuntimeCase[] = [
+  // Node 20 is the node running vitest (the engines floor).
+  { name: `node ${process.versions.node}`, bin: process.execPath, args: () => [npmEntry], runtime: `node ${process.versions.node}`, entry: distEntry("node.js") },
+  { name: "node 22", bin: node22, args: () => [npmEntry], runtime: "node 22.", entry: distEntry("node.js") },
+  { name: "node 24", bin: node24, args: () => [npmEntry], runtime: "node 24.", entry: distEntry("node.js") },
+  { name: "bun", bin: bin("bun"), args: () => [npmEntry], runtime: "bun ", entry: distEntry("bun.js") },
+  // No --allow-* flag: the library must need no permission in Deno.
+  { name: "deno", bin: bin("deno"), args: () => ["run", join(smokeDir, "deno.mjs")], runtime: "deno " },
+  { name: "workerd", bin: bin("workerd"), args: () => ["test", writeWorkerdConfig()], runtime: "workerd" },
+];
+
+describe("smoke in every runtime", () => {
+  for (const rt of runtimes) {
+    test(rt.name, async () => {
+      const r = await run(rt.bin, rt.args(), { DENO_NO_UPDATE_CHECK: "1" });
+      const out = smokeLine(rt.name, r);
+      console.log(`${rt.name}: ${out.runtime}, ${Math.round(r.millis)} ms`);
+      if (!out.runtime.startsWith(rt.runtime)) throw new Error(`${rt.name}: runtime: got ${JSON.stringify(out.runtime)}, want ${JSON.stringify(rt.runtime)}…`);
+      if (rt.entry !== undefined && out.entry !== rt.entry) {
+        throw new Error(`${rt.name}: "anyprof" resolved to: got ${out.entry}, want ${rt.entry}`);
+      }
+      checkSmoke(out, r.stderr);
+    });
+  }
+});
