@@ -115,7 +115,7 @@ function verify(core, data) {
 
 /** runAggregation generates the workload, verifies, times rounds and
  * returns the markdown section. */
-export async function runAggregation({ rounds = 7 } = {}) {
+export async function runAggregation({ rounds = 9 } = {}) {
   const data = aggregationData();
   data.locationWords = locationTable(data.locationCount);
   const core = makeCore();

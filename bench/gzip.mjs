@@ -14,7 +14,7 @@ async function compressionStreamGzip(bytes) {
 }
 
 /** runGzip times the three compressors on proto and returns the markdown. */
-export async function runGzip(proto, { rounds = 5 } = {}) {
+export async function runGzip(proto, { rounds = 7 } = {}) {
   const candidates = [
     { name: "pako `gzip` (pure JS)", run: () => pakoGzip(proto) },
     { name: "node:zlib `gzipSync` (native)", run: () => gzipSync(proto) },

@@ -49,10 +49,14 @@ export function medianRatio(candidateMillis, baselineMillis) {
 export function machine() {
   let cpuModel = cpus()[0]?.model ?? "unknown";
   try {
-    const line = readFileSync("/proc/cpuinfo", "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("model name"));
-    if (line) cpuModel = line.split(":")[1].trim();
+    // The first processor's fields; family and model identify the
+    // generation when a hypervisor shortens the name (e.g. "AMD EPYC").
+    const fields = new Map();
+    for (const line of readFileSync("/proc/cpuinfo", "utf8").split("\n\n")[0].split("\n")) {
+      const [key, value] = line.split(":").map((x) => x?.trim());
+      if (key) fields.set(key, value);
+    }
+    if (fields.has("model name")) cpuModel = `${fields.get("model name")} (family ${fields.get("cpu family")}, model ${fields.get("model")})`;
   } catch {
     // Not Linux: os.cpus() is the best we have.
   }

@@ -1,0 +1,119 @@
+// cpu-node.test.ts tests CPU profiling in-process on Node: chunked draining
+// of long profiles, writers, options, and failure handling (a sampler that
+// fails must never take the application down, and must leave the profiler
+// usable). The cross-runtime conformance lives in cpu.test.ts.
+import { afterEach, describe, expect, it } from "vitest";
+import { startCPUProfile, stopCPUProfile, runWithLabels, labels } from "../src/runtime/node.ts";
+import { host, setHost, type CpuSampler } from "../src/host.ts";
+import { resolve } from "./helpers/pprof.ts";
+
+function burn(ms: number): number {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x = (x + Math.sqrt(x + 1)) % 1e6;
+  return x;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const saved = host.newCpuSampler;
+
+afterEach(async () => {
+  setHost({ newCpuSampler: saved });
+  await stopCPUProfile().catch(() => {});
+});
+
+describe("startCPUProfile / stopCPUProfile on Node", () => {
+  it("drains in chunks and adds them up into one profile, labels included", async () => {
+    await startCPUProfile(undefined, { hz: 1000, chunkSeconds: 0.1 });
+    const started = performance.now();
+    await runWithLabels(labels("phase", "chunked"), async () => {
+      while (performance.now() - started < 700) {
+        burn(20);
+        await sleep(5);
+      }
+    });
+    const p = resolve((await stopCPUProfile())!);
+    // burn's leaf is often performance.now: count every sample under burn.
+    const inBurn = (s: (typeof p.samples)[number]) => s.frames.some((f) => f.functionName === "burn");
+    const burnNanos = p.samples.filter(inBurn).reduce((n, s) => n + s.values[1]!, 0);
+    // About 560 ms of burn over ~7 chunks: most of it must survive the drains.
+    expect(burnNanos).toBeGreaterThan(400e6);
+    const labeled = p.samples.filter((s) => inBurn(s) && s.labels.phase === "chunked").reduce((n, s) => n + s.values[1]!, 0);
+    expect(labeled / burnNanos).toBeGreaterThan(0.9);
+    // One entry per distinct stack, however many chunks saw it.
+    const keys = p.samples.map((s) => JSON.stringify([s.frames, s.labels]));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it("writes to the writer given at start and returns the same bytes", async () => {
+    const chunks: Uint8Array[] = [];
+    await startCPUProfile({ write: (c: Uint8Array) => void chunks.push(c) });
+    burn(30);
+    const bytes = (await stopCPUProfile())!;
+    expect(Buffer.concat(chunks).equals(Buffer.from(bytes))).toBe(true);
+  });
+
+  it("keeps (idle) samples when asked, for a wall-clock view", async () => {
+    await startCPUProfile(undefined, { hz: 1000, includeIdle: true });
+    await sleep(100);
+    const p = resolve((await stopCPUProfile())!);
+    expect(p.samples.some((s) => s.frames[0]?.functionName === "(idle)")).toBe(true);
+  });
+
+  it("rejects a bad interval with a pprof: error", () => {
+    expect(() => startCPUProfile(undefined, { hz: 0 })).toThrow(/^pprof: cpu sampling interval must be from 1 µs to 1 s/);
+    expect(() => startCPUProfile(undefined, { intervalMicros: Number.NaN })).toThrow(/^pprof: cpu sampling interval/);
+  });
+
+  it("says what is missing where the runtime has no in-process sampler", () => {
+    setHost({ newCpuSampler: undefined });
+    expect(() => startCPUProfile()).toThrow(/^pprof: no in-process CPU sampler in node/);
+  });
+
+  it("reports a sampler that fails to start and stays usable", async () => {
+    const failing: CpuSampler = {
+      start: () => {
+        throw new Error("Profiler.start: boom");
+      },
+      stop: () => ({ nodes: [], startTime: 0, endTime: 0 }),
+      close: () => {},
+    };
+    setHost({ newCpuSampler: () => failing });
+    // The promise is handled inside the library too: ignoring it must not
+    // raise an unhandled rejection in the host.
+    await expect(startCPUProfile()).rejects.toThrow(/^pprof: could not start the cpu sampler: Profiler\.start: boom$/);
+    setHost({ newCpuSampler: saved });
+    await startCPUProfile();
+    expect((await stopCPUProfile())!.length).toBeGreaterThan(0);
+  });
+
+  it("reports a sampler that fails mid-profile from stop, and the app keeps running", async () => {
+    let calls = 0;
+    const real = saved!();
+    const flaky: CpuSampler = {
+      start: (us) => real.start(us),
+      stop: () => {
+        if (++calls === 1) throw new Error("Profiler.stop: session lost");
+        return real.stop();
+      },
+      close: () => real.close(),
+    };
+    setHost({ newCpuSampler: () => flaky });
+    await startCPUProfile(undefined, { chunkSeconds: 0.05 });
+    await sleep(150); // a chunk drain fails inside a timer: nothing may throw here
+    burn(10);
+    await expect(stopCPUProfile()).rejects.toThrow(/^pprof: cpu sampler failed: Profiler\.stop: session lost$/);
+    setHost({ newCpuSampler: saved });
+    await startCPUProfile();
+    expect(resolve((await stopCPUProfile())!).sampleTypes).toEqual(["samples/count", "cpu/nanoseconds"]);
+  });
+
+  it("reports a writer that fails, with the profile still returned to nobody but the error", async () => {
+    await startCPUProfile({ write: () => { throw new Error("disk full"); } });
+    burn(5);
+    await expect(stopCPUProfile()).rejects.toThrow(/^pprof: write failed: disk full$/);
+    // The profiler is free again.
+    await startCPUProfile();
+    await stopCPUProfile();
+  });
+});
