@@ -8,6 +8,7 @@ import type { Core, Meta } from "./core.ts";
 import type { CpuProfileShape } from "./host.ts";
 import type { Timeline } from "./labels.ts";
 import { labelSetById } from "./labels.ts";
+import { StringBatch } from "./strings.ts";
 
 /** CpuConvertOptions tunes how samples become pprof samples. */
 export interface CpuConvertOptions {
@@ -63,17 +64,8 @@ export class CpuProfileConverter {
 
     // One location per distinct call frame; strings and frames each cross
     // into the core in one batch.
-    const stringIndex = new Map<string, number>();
-    const stringList: string[] = [];
-    const str = (s: string): number => {
-      let i = stringIndex.get(s);
-      if (i === undefined) {
-        i = stringList.length;
-        stringIndex.set(s, i);
-        stringList.push(s);
-      }
-      return i;
-    };
+    const strings = new StringBatch();
+    const str = (s: string): number => strings.add(s);
     const frameIndex = new Map<string, number>();
     const frameWords: number[] = []; // per distinct frame: name, url, line, column
     const nodeFrame = new Int32Array(nodeCount); // frame index, or -1 to leave out
@@ -99,7 +91,7 @@ export class CpuProfileConverter {
       }
       nodeFrame[i] = f;
     }
-    const stringIds = core.strings(stringList);
+    const stringIds = core.strings(strings.list);
     const frameCount = frameWords.length >> 2;
     // Function: name, system name, file, start line. V8's call frames give
     // the function's position, so the function starts at the frame's line.

@@ -4,6 +4,7 @@
 
 import { withCore, type Meta } from "./core.ts";
 import type { Frame } from "./stack.ts";
+import { StringBatch } from "./strings.ts";
 
 /** Label is one sample label: a string value, or a number with a unit. */
 export type Label = readonly [key: string, value: string] | readonly [key: string, value: number, unit: string];
@@ -42,22 +43,13 @@ export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]
     if (s.values.length !== k) throw new Error(`pprof: sample has ${s.values.length} values, want ${k}`);
   }
   // Strings, in first-seen order: the spec's first, as Go writes them.
-  const stringIndex = new Map<string, number>([["", 0]]);
-  const stringList: string[] = [];
-  const str = (s: string): number => {
-    let i = stringIndex.get(s);
-    if (i === undefined) {
-      i = stringIndex.size;
-      stringIndex.set(s, i);
-      stringList.push(s);
-    }
-    return i;
-  };
+  const strings = new StringBatch();
+  const str = (s: string): number => strings.add(s);
   const types = spec.sampleTypes.map(([t, u]) => [str(t), str(u)] as const);
   const periodType = [str(spec.periodType[0]), str(spec.periodType[1])] as const;
-  const defaultSampleType = spec.defaultSampleType ? str(spec.defaultSampleType) : 0;
+  const defaultSampleType = str(spec.defaultSampleType ?? "");
   const comments = (spec.comments ?? []).map(str);
-  const docUrl = spec.docUrl ? str(spec.docUrl) : 0;
+  const docUrl = str(spec.docUrl ?? "");
 
   // Locations: one per distinct frame; functions: one per (name, file, start).
   const locationIndex = new Map<string, number>();
@@ -94,9 +86,8 @@ export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]
 
   return withCore((core) => {
     core.reset(k);
-    const stringIds = core.strings(stringList);
-    // stringIds[i] is the core's index of stringList[i]; our index i+1 maps to it.
-    const s = (i: number): number => (i === 0 ? 0 : stringIds[i - 1]!);
+    const stringIds = core.strings(strings.list);
+    const s = (i: number): number => stringIds[i]!;
     const fnWords = Uint32Array.from(functionWords, (v, i) => (i % 4 === 3 ? v : s(v)));
     const fnIds = core.functions(fnWords, functionWords.length / 4);
     const locWords = Uint32Array.from(locationWords, (v, i) => (i % 3 === 0 ? fnIds[v]! : v));

@@ -9,12 +9,18 @@ export interface AsyncStore<T> {
   enterWith(store: T): void;
 }
 
-/** ContinuationHooks are called around async callbacks: init when an async
- * resource is created, before and after each callback it runs. */
+/** ContinuationHooks are called around every async callback (a promise
+ * continuation, a timer): before it runs, with its async context already
+ * current, and after. */
 export interface ContinuationHooks {
-  init(resource: object): void;
-  before(resource: object): void;
+  before(): void;
   after(): void;
+}
+
+/** ContinuationTracker switches continuation hooks on and off. */
+export interface ContinuationTracker {
+  enable(): void;
+  disable(): void;
 }
 
 /** CpuProfileNode is a node of a V8/JSC call tree (the .cpuprofile shape). */
@@ -60,9 +66,10 @@ export interface Host {
   nowMicros(): number;
   /** newAsyncStore makes an AsyncLocalStorage. */
   newAsyncStore<T>(): AsyncStore<T>;
-  /** trackContinuations installs hooks around async callbacks, where the
-   * runtime has them (Node's async_hooks); absent elsewhere. */
-  trackContinuations?: (hooks: ContinuationHooks) => void;
+  /** trackContinuations makes a tracker calling hooks around async
+   * callbacks, where the runtime has them (Node's async_hooks); absent
+   * elsewhere. */
+  trackContinuations?: (hooks: ContinuationHooks) => ContinuationTracker;
   /** newCpuSampler makes the runtime's CPU sampler; absent where there is
    * none in-process (workerd). */
   newCpuSampler?: () => CpuSampler;

@@ -3,7 +3,7 @@
 // the adapter, and the timeline of label changes that lets CPU samples carry
 // the labels that were active when they were taken. It does not sample.
 
-import { host, type AsyncStore } from "./host.ts";
+import { host, type AsyncStore, type ContinuationTracker } from "./host.ts";
 
 /** LabelSet is an immutable set of key/value labels, sorted by key, as Go's
  * LabelSet. Build one with labels(). */
@@ -63,21 +63,7 @@ export function labels(...keyValues: string[]): LabelSet {
 let store: AsyncStore<LabelSet> | undefined;
 
 function getStore(): AsyncStore<LabelSet> {
-  if (store === undefined) {
-    store = host.newAsyncStore<LabelSet>();
-    // Continuation tracking is what lets a CPU sample see labels across
-    // await and timers; it is installed only once labels are used.
-    host.trackContinuations?.({
-      init: (resource) => {
-        if (current !== 0) (resource as Record<symbol, number>)[labelSymbol] = current;
-      },
-      before: (resource) => {
-        stack.push(current);
-        enter((resource as Record<symbol, number | undefined>)[labelSymbol] ?? 0);
-      },
-      after: () => enter(stack.pop() ?? 0),
-    });
-  }
+  store ??= host.newAsyncStore<LabelSet>();
   return store;
 }
 
@@ -132,16 +118,35 @@ export function forLabels(fn: (key: string, value: string) => boolean | void): v
 
 // The timeline: while a CPU profile runs, every change of the current label
 // set is logged with the host clock, so that samples can be matched to the
-// labels active at their timestamps.
-const labelSymbol = Symbol("anyprof.labels");
+// labels active at their timestamps. Changes come from runWithLabels and
+// setLabels, and, where the runtime has continuation hooks, from every async
+// callback, which runs in the context it was created in. The hooks are on
+// only while a profile runs: labels cost nothing otherwise.
 const stack: number[] = [];
 let current = 0;
 let recording = false;
+let tracker: ContinuationTracker | undefined;
 let times = new Float64Array(0);
 let ids = new Uint32Array(0);
 let length = 0;
 let capEntries = 0;
 let overflowed = false;
+
+function track(on: boolean): void {
+  if (host.trackContinuations === undefined) return;
+  tracker ??= host.trackContinuations({
+    before: () => {
+      stack.push(current);
+      enter(store?.getStore()?.id ?? 0);
+    },
+    after: () => enter(stack.pop() ?? 0),
+  });
+  if (on) tracker.enable();
+  else {
+    tracker.disable();
+    stack.length = 0;
+  }
+}
 
 function enter(id: number): void {
   if (id === current) return;
@@ -177,6 +182,10 @@ export interface Timeline {
 /** startTimeline starts logging label changes, at most capEntries of them
  * until the next takeTimeline. */
 export function startTimeline(cap: number): void {
+  if (!recording) {
+    track(true);
+    current = store?.getStore()?.id ?? 0;
+  }
   recording = true;
   capEntries = cap;
   length = 0;
@@ -195,6 +204,7 @@ export function takeTimeline(stop: boolean): Timeline {
   const taken: Timeline = { times, ids, length, overflowed };
   if (stop) {
     recording = false;
+    track(false);
     times = new Float64Array(0);
     ids = new Uint32Array(0);
     length = 0;

@@ -31,6 +31,9 @@ interface LabelSupport {
 }
 
 const node: LabelSupport = { scenarios: { sync: true, await: true, timer: true, then: true }, routes: true };
+// Deno fires async_hooks for timers only: labels follow timers, not promises.
+const deno: LabelSupport = { scenarios: { sync: true, await: false, timer: true, then: false }, routes: false };
+// Bun's async_hooks are a no-op: labels hold for synchronous code only.
 const syncOnly: LabelSupport = { scenarios: { sync: true, await: false, timer: false, then: false }, routes: false };
 
 interface Case {
@@ -46,7 +49,7 @@ const cases: Case[] = [
   { name: "node 22", cmd: node22, args: [entry("cpu-npm.mjs")], labels: node },
   { name: "node 24", cmd: node24, args: [entry("cpu-npm.mjs")], labels: node },
   // Deno's inspector needs --allow-sys; loading anyprof needs no permission.
-  { name: "deno", cmd: bin("deno"), args: ["run", "--allow-sys", entry("cpu-deno.mjs")], labels: syncOnly },
+  { name: "deno", cmd: bin("deno"), args: ["run", "--allow-sys", entry("cpu-deno.mjs")], labels: deno },
   { name: "bun", cmd: bin("bun"), args: [entry("cpu-npm.mjs")], labels: syncOnly },
 ];
 

@@ -3,7 +3,7 @@
 // async_hooks (which Deno fires for timers only, so labels follow timers but
 // not promise continuations: see the README's support matrix).
 
-import { AsyncLocalStorage, createHook, executionAsyncResource } from "node:async_hooks";
+import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import { Session } from "node:inspector";
 import { setHost, type ContinuationHooks } from "../host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
@@ -18,13 +18,7 @@ setHost({
   wasmModule: inlineWasmModule,
   nowMicros,
   newAsyncStore: () => new AsyncLocalStorage(),
-  trackContinuations: (hooks: ContinuationHooks) => {
-    createHook({
-      init: (_id, _type, _trigger, resource) => hooks.init(resource as object),
-      before: () => hooks.before(executionAsyncResource()),
-      after: () => hooks.after(),
-    }).enable();
-  },
+  trackContinuations: (hooks: ContinuationHooks) => createHook({ before: hooks.before, after: hooks.after }),
   newCpuSampler: () => inspectorCpuSampler(Session, nowMicros),
   unrefTimer: (t) => Deno.unrefTimer(t as number),
 });

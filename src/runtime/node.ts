@@ -2,7 +2,7 @@
 // (inspector CPU sampler, AsyncLocalStorage, async_hooks continuation
 // tracking, hrtime) and re-exports the public API. Nothing else.
 
-import { AsyncLocalStorage, createHook, executionAsyncResource } from "node:async_hooks";
+import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import { Session } from "node:inspector";
 import { setHost, type ContinuationHooks } from "../host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
@@ -16,13 +16,7 @@ setHost({
   wasmModule: inlineWasmModule,
   nowMicros,
   newAsyncStore: () => new AsyncLocalStorage(),
-  trackContinuations: (hooks: ContinuationHooks) => {
-    createHook({
-      init: (_id, _type, _trigger, resource) => hooks.init(resource as object),
-      before: () => hooks.before(executionAsyncResource()),
-      after: () => hooks.after(),
-    }).enable();
-  },
+  trackContinuations: (hooks: ContinuationHooks) => createHook({ before: hooks.before, after: hooks.after }),
   newCpuSampler: () => inspectorCpuSampler(Session, nowMicros),
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
 });

@@ -1,0 +1,37 @@
+import { Session } from "node:inspector";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import "anyprof";
+import { CpuProfileConverter } from "../../dist/cpuprofile.js";
+import { newCore } from "../../dist/core.js";
+import { inlineWasmModule } from "../../dist/wasm/inline.js";
+import { gzip } from "../../dist/gzip.js";
+import { makeDeep } from "./workloads.mjs";
+setFlagsFromString("--expose-gc"); const gc = runInNewContext("gc");
+const runDeep = makeDeep();
+runDeep(300, 1);
+const core = newCore(inlineWasmModule());
+for (let r = 0; r < 4; r++) {
+  const s = new Session(); s.connect();
+  const post = (m, p = {}) => { let res; s.post(m, p, (e, x) => { if (e) throw e; res = x; }); return res; };
+  post("Profiler.enable"); post("Profiler.setSamplingInterval", { interval: 1000 });
+  gc();
+  post("Profiler.start");
+  runDeep(3000, 2 + r);
+  const t0 = performance.now();
+  const { profile } = post("Profiler.stop");
+  const t1 = performance.now();
+  const conv = new CpuProfileConverter(core, { intervalMicros: 1000 });
+  conv.add(profile);
+  const t2 = performance.now();
+  const raw = conv.finish(0n, 3000000000n);
+  const t3 = performance.now();
+  const gz = gzip(raw);
+  const t4 = performance.now();
+  post("Profiler.disable"); s.disconnect();
+  const json = JSON.stringify(profile);
+  const t5 = performance.now();
+  JSON.parse(json);
+  const t6 = performance.now();
+  console.log(`nodes ${profile.nodes.length} samples ${profile.samples.length} | Profiler.stop ${(t1-t0).toFixed(1)} (JSON.parse of ${(json.length/1e6).toFixed(1)} MB alone ${(t6-t5).toFixed(1)}) add ${(t2-t1).toFixed(1)} finish ${(t3-t2).toFixed(1)} gzip ${(t4-t3).toFixed(1)} (${raw.length}→${gz.length} B)`);
+}

@@ -1,0 +1,103 @@
+// decode.ts reads any pprof file (gzip-compressed or not, ours or Go's) with
+// protobufjs against profile.proto's schema, given here as a protobufjs JSON
+// descriptor so that no .proto file has to be found at run time. It resolves
+// ids to names for the CLI; it does not format.
+
+import protobuf from "protobufjs";
+import { ungzip } from "pako";
+
+const int64 = (id: number) => ({ type: "int64", id });
+const uint64 = (id: number) => ({ type: "uint64", id });
+const repeated = (type: string, id: number) => ({ rule: "repeated", type, id });
+
+const schema = protobuf.Root.fromJSON({
+  nested: {
+    Profile: {
+      fields: {
+        sampleType: repeated("ValueType", 1),
+        sample: repeated("Sample", 2),
+        mapping: repeated("Mapping", 3),
+        location: repeated("Location", 4),
+        function: repeated("Function", 5),
+        stringTable: repeated("string", 6),
+        timeNanos: int64(9),
+        durationNanos: int64(10),
+        periodType: { type: "ValueType", id: 11 },
+        period: int64(12),
+        comment: repeated("int64", 13),
+        defaultSampleType: int64(14),
+      },
+    },
+    ValueType: { fields: { type: int64(1), unit: int64(2) } },
+    Sample: { fields: { locationId: repeated("uint64", 1), value: repeated("int64", 2), label: repeated("Label", 3) } },
+    Label: { fields: { key: int64(1), str: int64(2), num: int64(3), numUnit: int64(4) } },
+    Mapping: { fields: { id: uint64(1), filename: int64(5) } },
+    Location: { fields: { id: uint64(1), mappingId: uint64(2), address: uint64(3), line: repeated("Line", 4) } },
+    Line: { fields: { functionId: uint64(1), line: int64(2), column: int64(3) } },
+    Function: { fields: { id: uint64(1), name: int64(2), systemName: int64(3), filename: int64(4), startLine: int64(5) } },
+  },
+});
+const ProfileType = schema.lookupType("Profile");
+
+/** DecodedSample is a sample with its stack as function names, leaf first. */
+export interface DecodedSample {
+  stack: string[];
+  values: number[];
+  labels: Record<string, string | number>;
+}
+
+/** Decoded is a profile with ids resolved. */
+export interface Decoded {
+  sampleTypes: Array<{ type: string; unit: string }>;
+  defaultSampleType: string;
+  periodType: { type: string; unit: string } | undefined;
+  durationNanos: number;
+  samples: DecodedSample[];
+}
+
+interface Raw {
+  sampleType: Array<{ type: number; unit: number }>;
+  sample: Array<{ locationId: number[]; value: number[]; label: Array<{ key: number; str: number; num: number }> }>;
+  location: Array<{ id: number; line: Array<{ functionId: number }>; address: number }>;
+  function: Array<{ id: number; name: number }>;
+  stringTable: string[];
+  periodType?: { type: number; unit: number };
+  durationNanos: number;
+  defaultSampleType: number;
+}
+
+/** decodePprof decodes bytes as a pprof profile. It throws "pprof: …" for
+ * input that is not one (a bad gzip stream, a bad protobuf message). */
+export function decodePprof(bytes: Uint8Array): Decoded {
+  let raw: Uint8Array = bytes;
+  if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      raw = ungzip(bytes);
+    } catch (err) {
+      throw new Error(`pprof: decompressing profile: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  let p: Raw;
+  try {
+    p = ProfileType.toObject(ProfileType.decode(raw), { longs: Number, arrays: true, defaults: true }) as unknown as Raw;
+  } catch (err) {
+    throw new Error(`pprof: parsing profile: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const s = (i: number) => p.stringTable[i] ?? "";
+  const fnName = new Map(p.function.map((f) => [f.id, s(f.name)]));
+  // A location with inlined frames has several lines: innermost first.
+  const locNames = new Map(
+    p.location.map((l) => [l.id, l.line.length > 0 ? l.line.map((ln) => fnName.get(ln.functionId) ?? "?") : [`0x${l.address.toString(16)}`]]),
+  );
+  return {
+    sampleTypes: p.sampleType.map((t) => ({ type: s(t.type), unit: s(t.unit) })),
+    defaultSampleType: s(p.defaultSampleType),
+    periodType: p.periodType ? { type: s(p.periodType.type), unit: s(p.periodType.unit) } : undefined,
+    durationNanos: p.durationNanos,
+    samples: p.sample.map((smp) => ({
+      stack: smp.locationId.flatMap((id) => locNames.get(id) ?? [`?${id}`]),
+      values: smp.value,
+      labels: Object.fromEntries(smp.label.map((l) => [s(l.key), l.str !== 0 ? s(l.str) : l.num])),
+    })),
+  };
+}

@@ -1,0 +1,97 @@
+// top.ts computes and prints the table of `go tool pprof -top` (flat, flat%,
+// sum%, cum, cum%, name) from a decoded profile. It does not read files.
+
+import type { Decoded } from "./decode.ts";
+
+/** TopOptions selects what the table shows, as pprof's flags do. */
+export interface TopOptions {
+  /** sampleIndex names the sample type (default: the default sample type,
+   * else the last one, as pprof picks). */
+  sampleIndex?: string;
+  /** nodeCount is how many rows to show (pprof's -nodecount). */
+  nodeCount?: number;
+  /** cum sorts by cumulative value. */
+  cum?: boolean;
+  /** tagFocus keeps samples with label key=value. */
+  tagFocus?: readonly [string, string];
+}
+
+/** TopRow is one function's flat and cumulative value. */
+export interface TopRow {
+  name: string;
+  flat: number;
+  cum: number;
+}
+
+/** Top is the computed table. */
+export interface Top {
+  type: string;
+  unit: string;
+  total: number;
+  rows: TopRow[];
+}
+
+/** computeTop aggregates values by function name: flat counts a sample for
+ * its leaf, cum once for every function on its stack (recursion counted once). */
+export function computeTop(p: Decoded, options: TopOptions = {}): Top {
+  let index = p.sampleTypes.length - 1;
+  const wanted = options.sampleIndex ?? (p.defaultSampleType || undefined);
+  if (wanted !== undefined) {
+    index = p.sampleTypes.findIndex((t) => t.type === wanted);
+    if (index < 0) throw new Error(`pprof: sample index ${JSON.stringify(wanted)} not in profile (have ${p.sampleTypes.map((t) => t.type).join(", ")})`);
+  }
+  const rows = new Map<string, TopRow>();
+  let total = 0;
+  for (const s of p.samples) {
+    if (options.tagFocus !== undefined && String(s.labels[options.tagFocus[0]]) !== options.tagFocus[1]) continue;
+    const v = s.values[index] ?? 0;
+    total += v;
+    const seen = new Set<string>();
+    s.stack.forEach((name, depth) => {
+      let row = rows.get(name);
+      if (row === undefined) rows.set(name, (row = { name, flat: 0, cum: 0 }));
+      if (depth === 0) row.flat += v;
+      if (!seen.has(name)) {
+        seen.add(name);
+        row.cum += v;
+      }
+    });
+  }
+  const key = options.cum ? "cum" : "flat";
+  const sorted = [...rows.values()].sort((a, b) => b[key] - a[key] || b.cum - a.cum || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const t = p.sampleTypes[index] ?? { type: "", unit: "" };
+  return { type: t.type, unit: t.unit, total, rows: sorted.slice(0, options.nodeCount ?? sorted.length) };
+}
+
+/** formatValue prints v in unit as pprof does: ns as s/ms/us, bytes as
+ * B/kB/MB/GB, anything else as a number. */
+export function formatValue(v: number, unit: string): string {
+  const trim = (x: number) => String(Number(x.toFixed(2)));
+  if (unit === "nanoseconds") {
+    if (v === 0) return "0";
+    if (Math.abs(v) >= 1e9) return `${trim(v / 1e9)}s`;
+    if (Math.abs(v) >= 1e6) return `${trim(v / 1e6)}ms`;
+    if (Math.abs(v) >= 1e3) return `${trim(v / 1e3)}us`;
+    return `${v}ns`;
+  }
+  if (unit === "bytes") {
+    if (v === 0) return "0";
+    for (const [size, name] of [[2 ** 30, "GB"], [2 ** 20, "MB"], [2 ** 10, "kB"]] as const) if (Math.abs(v) >= size) return `${trim(v / size)}${name}`;
+    return `${v}B`;
+  }
+  return String(v);
+}
+
+const pct = (x: number, total: number) => (total === 0 ? "0%" : `${(Math.round((x / total) * 10000) / 100).toFixed(2)}%`.replace("100.00%", "100%"));
+
+/** formatTop prints the table like `go tool pprof -top`. */
+export function formatTop(top: Top): string {
+  const f = (v: number) => formatValue(v, top.unit);
+  const lines = [`Type: ${top.type}`, `Showing top ${top.rows.length} nodes of ${f(top.total)} total`, `${"flat".padStart(10)} ${"flat%".padStart(6)} ${"sum%".padStart(6)} ${"cum".padStart(10)} ${"cum%".padStart(6)}  name`];
+  let sum = 0;
+  for (const r of top.rows) {
+    sum += r.flat;
+    lines.push(`${f(r.flat).padStart(10)} ${pct(r.flat, top.total).padStart(6)} ${pct(sum, top.total).padStart(6)} ${f(r.cum).padStart(10)} ${pct(r.cum, top.total).padStart(6)}  ${r.name}`);
+  }
+  return lines.join("\n") + "\n";
+}
