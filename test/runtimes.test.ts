@@ -122,7 +122,8 @@ function writeWorkerdConfig(): string {
   mkdirSync(outDir, { recursive: true });
   const configFile = join(outDir, "config.capnp");
   const embed = (file: string) => JSON.stringify(relative(outDir, file));
-  const jsFiles = listFiles(dist, ".js");
+  // The CLI (dist/cli/) is not for workers and imports Node-only packages.
+  const jsFiles = listFiles(dist, ".js").filter((f) => !f.startsWith("cli/"));
   if (!jsFiles.includes("runtime/workerd.js")) throw new Error(`dist/runtime/workerd.js is missing: run node scripts/build.mjs`);
   // A bare import from a nested dist/ file would resolve to dist/<dir>/pako
   // in workerd, not to the root "pako" module: fail here rather than there.
