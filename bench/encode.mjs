@@ -252,7 +252,7 @@ export async function runEncoding({ rounds = 15, timed = true } = {}) {
       `Targets: ≥ 20× pprof-format (whole encode): ${fixed(ratios[1], 2)}×, ${verdict(ratios[1], 20)}; ` +
       `≥ 300 MB/s: whole encode ${fixed(wholeMBps, 0)} MB/s, ${verdict(wholeMBps, 300)}; \`core.build\` alone ${fixed(buildMBps, 0)} MB/s, ${verdict(buildMBps, 300)}.`,
     `Verified: each output decodes (protobufjs, profile.proto) to the input: sample, location and function counts, value totals, the set of function names, and every sample's frames. ` +
-      (identical ? "The three outputs are byte-identical." : "The outputs differ in bytes (field or string order), not in content."),
+      (identical ? "The three outputs are byte-identical." : "The outputs differ in bytes but decode to the same profile."),
   ];
   return { markdown: lines.join("\n"), wasmProto, ratios, wholeMBps, buildMBps, elapsedMillis };
 }

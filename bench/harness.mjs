@@ -3,7 +3,7 @@
 // description and the markdown tables. It knows nothing of profiles; the
 // benchmark files bring their candidates and checks.
 import { readFileSync } from "node:fs";
-import { cpus, availableParallelism, totalmem } from "node:os";
+import { cpus, availableParallelism, totalmem, loadavg } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 
@@ -68,6 +68,12 @@ export function machine() {
     v8: process.versions.v8,
     date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
   };
+}
+
+/** loadAverage returns the 1-minute load average, one decimal: other work
+ * on the machine moves absolute rates far more than the ratios. */
+export function loadAverage() {
+  return loadavg()[0].toFixed(1);
 }
 
 /** table renders rows (arrays of cells) as a GitHub markdown table. */

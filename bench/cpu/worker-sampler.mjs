@@ -3,14 +3,15 @@
 // connected to the main thread (Session.connectToMainThread), so that the
 // JSON parse of Profiler.stop's answer, the .cpuprofile conversion, the
 // WASM encode and the gzip all happen off the main thread. The main thread
-// still runs V8's own part of Profiler.stop (stopping the sampler, building
-// and serializing the protocol message). It does not carry labels across
-// (a real version would transfer the label timeline's typed arrays).
+// still serves the protocol requests itself (V8 stops its sampler, builds
+// the protocol message and serializes it to JSON there), interrupting
+// whatever JavaScript runs. With chunkMillis, the worker drains the profile
+// every chunk (stop, restart, convert), as cpu.ts does every chunkSeconds,
+// so that each request serializes a smaller tree. It does not carry labels
+// across (a real version would transfer the label timeline's typed arrays).
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 
-if (isMainThread) {
-  // Nothing here: the main thread uses the exports below.
-} else {
+if (!isMainThread) {
   const { Session } = await import("node:inspector");
   await import("anyprof"); // installs the Node host (WASM module, clocks)
   const { CpuProfileConverter } = await import("../../dist/cpuprofile.js");
@@ -22,27 +23,48 @@ if (isMainThread) {
   session.connectToMainThread();
   const post = (method, params = {}) =>
     new Promise((resolve, reject) => session.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
-  let intervalMicros = 1000;
+
+  let converter;
   let startNanos = 0n;
+  let timer;
+  let draining = Promise.resolve();
+  const drainMillis = [];
+
+  // drain stops the sampler, restarts it at once unless final, and adds the
+  // chunk it recorded to the converter.
+  const drain = async (final) => {
+    const t0 = performance.now();
+    const { profile } = await post("Profiler.stop");
+    if (!final) await post("Profiler.start");
+    const t1 = performance.now();
+    converter.add(profile);
+    drainMillis.push({ stopMillis: t1 - t0, addMillis: performance.now() - t1 });
+  };
+
   parentPort.on("message", async (msg) => {
     try {
       if (msg.op === "start") {
-        intervalMicros = msg.intervalMicros;
+        converter = new CpuProfileConverter(core, { intervalMicros: msg.intervalMicros });
+        drainMillis.length = 0;
         await post("Profiler.enable");
-        await post("Profiler.setSamplingInterval", { interval: intervalMicros });
+        await post("Profiler.setSamplingInterval", { interval: msg.intervalMicros });
         startNanos = BigInt(Date.now()) * 1_000_000n;
         await post("Profiler.start");
+        if (msg.chunkMillis > 0) timer = setInterval(() => (draining = draining.then(() => drain(false))), msg.chunkMillis);
         parentPort.postMessage({ op: "started" });
       } else if (msg.op === "stop") {
+        clearInterval(timer);
+        await draining;
+        await drain(true);
         const t0 = performance.now();
-        const { profile } = await post("Profiler.stop");
-        const t1 = performance.now();
-        const converter = new CpuProfileConverter(core, { intervalMicros });
-        converter.add(profile);
         const bytes = gzip(converter.finish(startNanos, BigInt(Date.now()) * 1_000_000n - startNanos));
-        const t2 = performance.now();
+        const finishMillis = performance.now() - t0;
         await post("Profiler.disable");
-        parentPort.postMessage({ op: "stopped", bytes, stopMillis: t1 - t0, convertMillis: t2 - t1 }, [bytes.buffer]);
+        const last = drainMillis.at(-1);
+        parentPort.postMessage(
+          { op: "stopped", bytes, chunks: drainMillis.length, stopMillis: last.stopMillis, convertMillis: last.addMillis + finishMillis },
+          [bytes.buffer],
+        );
       }
     } catch (err) {
       parentPort.postMessage({ op: "error", message: String(err?.stack ?? err) });
@@ -74,13 +96,17 @@ export class WorkerSampler {
     return new Promise((resolve, reject) => this.#waiting.set(op, { resolve, reject }));
   }
 
-  async start(intervalMicros) {
+  /** start begins sampling; with chunkMillis > 0 the worker drains every
+   * chunkMillis. */
+  async start(intervalMicros, chunkMillis = 0) {
     const started = this.#wait("started");
-    this.#worker.postMessage({ op: "start", intervalMicros });
+    this.#worker.postMessage({ op: "start", intervalMicros, chunkMillis });
     await started;
   }
 
-  /** stop resolves to { bytes, stopMillis, convertMillis } (worker times). */
+  /** stop resolves to { bytes, chunks, stopMillis, convertMillis }: the
+   * last drain's Profiler.stop round trip and its conversion + encode + gzip,
+   * as the worker timed them. */
   async stop() {
     const stopped = this.#wait("stopped");
     this.#worker.postMessage({ op: "stop" });

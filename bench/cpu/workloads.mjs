@@ -84,7 +84,7 @@ export function calibrateMixed(targetMillis) {
 
 /** DeepShape sizes the deep workload: fnCount distinct generated functions,
  * each path depth calls deep, each level choosing among fanout callees. */
-export const deepShape = { fnCount: 600, depth: 40, fanout: 3, leafIters: 400 };
+export const deepShape = { fnCount: 600, depth: 36, fanout: 3, leafIters: 400 };
 
 /** makeDeep compiles the deep workload: fnCount named functions in one
  * script (so frames have a url and distinct lines). Each call descends one
@@ -110,10 +110,19 @@ export function makeDeep({ fnCount, depth, fanout, leafIters } = deepShape) {
       `fns.push(deep_${f});`,
     );
   }
-  lines.push(`return function runDeep(millis, seed) {`);
-  lines.push(`  const end = performance.now() + millis; let s = seed | 0, sink = 0, n = 0;`);
-  lines.push(`  while (performance.now() < end) { for (let k = 0; k < 16; k++) { s = (Math.imul(s, 69069) + 1) | 0; sink ^= fns[(s >>> 8) % ${fnCount}](${depth}, s); n++; } }`);
-  lines.push(`  return sink + n;`);
+  // runDeep also reports the longest time it was held from outside (such as
+  // a worker's inspector request served on this thread): every ~1 ms of its
+  // clock it reads waitMillis, so that a gap less the run-queue wait inside
+  // it is time spent on something else, not time descheduled.
+  lines.push(`return function runDeep(millis, seed, waitMillis) {`);
+  lines.push(`  let last = performance.now(); const end = last + millis; let s = seed | 0, sink = 0, maxGapMillis = 0, maxHeldMillis = 0;`);
+  lines.push(`  let mark = last, markWait = waitMillis();`);
+  lines.push(`  while (last < end) {`);
+  lines.push(`    for (let k = 0; k < 16; k++) { s = (Math.imul(s, 69069) + 1) | 0; sink ^= fns[(s >>> 8) % ${fnCount}](${depth}, s); }`);
+  lines.push(`    const now = performance.now(); if (now - last > maxGapMillis) maxGapMillis = now - last; last = now;`);
+  lines.push(`    if (now - mark >= 1) { const w = waitMillis(); if (now - mark - (w - markWait) > maxHeldMillis) maxHeldMillis = now - mark - (w - markWait); mark = now; markWait = w; }`);
+  lines.push(`  }`);
+  lines.push(`  return { sink, maxGapMillis, maxHeldMillis };`);
   lines.push(`};`);
   lines.push("})()");
   return runInThisContext(lines.join("\n"), { filename: "deep-generated.js" });

@@ -57,7 +57,7 @@ export async function conformance({ startCPUProfile, stopCPUProfile, runWithLabe
     secondStart = err.message;
   }
 
-  const endA = performance.now() + 1500;
+  const endA = performance.now() + 2500;
   while (performance.now() < endA) {
     hotA(2 * chunk);
     hotB(chunk);

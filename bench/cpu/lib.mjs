@@ -1,0 +1,147 @@
+// lib.mjs owns what the CPU benchmarks share besides their workloads:
+// medians and their confidence bounds, a forced GC, an event-loop probe, the
+// machine description and markdown tables. It knows nothing of profilers.
+import { readFileSync } from "node:fs";
+import { availableParallelism, cpus, totalmem } from "node:os";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+// --expose-gc set at run time applies to new contexts only.
+setFlagsFromString("--expose-gc");
+/** gc forces a full collection, so one candidate's garbage is not billed to
+ * the next. */
+export const gc = runInNewContext("gc");
+
+/** median returns the median of xs (the mean of the middle two when even). */
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/** medianBounds returns an approximate 95% confidence interval of the
+ * median of xs by order statistics (distribution-free): the values at ranks
+ * n/2 ∓ 0.98·√n. */
+export function medianBounds(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  const n = s.length;
+  const half = 0.98 * Math.sqrt(n);
+  const lo = Math.max(0, Math.floor(n / 2 - half));
+  const hi = Math.min(n - 1, Math.ceil(n / 2 + half) - 1);
+  return [s[lo], s[hi]];
+}
+
+/** quantile returns the q-quantile of xs (nearest rank). */
+export function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))];
+}
+
+/** threadWaitMillis returns how long the calling thread has waited for a
+ * CPU so far (Linux schedstat's run-queue wait, exact at every switch-in),
+ * or 0 where that is unknown. Subtracting it from a wall-clock interval
+ * leaves the time the thread ran: the neighbours' noise removed. */
+export const threadWaitMillis = (() => {
+  try {
+    readFileSync("/proc/thread-self/schedstat", "utf8");
+  } catch {
+    return () => 0;
+  }
+  return () => Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[1]) / 1e6;
+})();
+
+/** stopwatch starts timing and returns a function that reads the elapsed
+ * { wallMillis, heldMillis }: heldMillis excludes the run-queue wait. */
+export function stopwatch() {
+  const t0 = performance.now();
+  const w0 = threadWaitMillis();
+  return () => {
+    const wallMillis = performance.now() - t0;
+    return { wallMillis, heldMillis: wallMillis - (threadWaitMillis() - w0) };
+  };
+}
+
+/** loopProbe starts watching the event loop with a setImmediate chain and
+ * returns a function that stops it and returns the longest gap between two
+ * turns, counting from the call: the longest time the application's thread
+ * could not run a callback. wallMillis is that gap in wall-clock time;
+ * heldMillis the longest gap less the thread's run-queue wait inside it,
+ * that is the time the thread was kept busy, not merely descheduled. */
+export function loopProbe() {
+  let last = performance.now();
+  let lastWait = threadWaitMillis();
+  let wallMillis = 0;
+  let heldMillis = 0;
+  let on = true;
+  const tick = () => {
+    const now = performance.now();
+    const wait = threadWaitMillis();
+    wallMillis = Math.max(wallMillis, now - last);
+    heldMillis = Math.max(heldMillis, now - last - (wait - lastWait));
+    last = now;
+    lastWait = wait;
+    if (on) setImmediate(tick);
+  };
+  setImmediate(tick);
+  return () => {
+    on = false;
+    tick();
+    return { wallMillis, heldMillis };
+  };
+}
+
+/** machine describes where the numbers come from. */
+export function machine() {
+  let cpuModel = cpus()[0]?.model ?? "unknown";
+  try {
+    const line = readFileSync("/proc/cpuinfo", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("model name"));
+    if (line) cpuModel = line.split(":")[1].trim();
+  } catch {
+    // Not Linux: os.cpus() is the best we have.
+  }
+  let load = "";
+  try {
+    load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  } catch {
+    // Not Linux.
+  }
+  return {
+    cpuModel,
+    cores: availableParallelism(),
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    v8: process.versions.v8,
+    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
+    load,
+  };
+}
+
+/** describeMachine is machine() as one line. */
+export function describeMachine() {
+  const m = machine();
+  return `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; Node ${m.node} (V8 ${m.v8}); ${m.date}${m.load ? `; load average ${m.load}` : ""}.`;
+}
+
+/** table renders rows (arrays of cells) as a GitHub markdown table. */
+export function table(header, rows) {
+  const line = (cells) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
+}
+
+/** fixed formats n with digits decimals and thousands separators. */
+export function fixed(n, digits = 1) {
+  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+}
+
+/** signedPercent formats a fraction as a signed percentage. */
+export function signedPercent(x, digits = 2) {
+  const p = x * 100;
+  return `${p >= 0 ? "+" : "−"}${fixed(Math.abs(p), digits)} %`;
+}
+
+/** isMain tells whether the module at url is the process's entry point. */
+export function isMain(url) {
+  return process.argv[1] !== undefined && new URL(url).pathname === new URL(`file://${process.argv[1]}`).pathname;
+}
