@@ -25,6 +25,10 @@ export interface ChunkLabels {
   offsetMicros: number;
 }
 
+/** maxGapIntervals bounds the CPU time one sample may carry, in sampling
+ * intervals (see add). */
+export const maxGapIntervals: number = 2;
+
 function baseName(url: string): string {
   const i = url.lastIndexOf("/");
   return i >= 0 ? url.slice(i + 1) : url;
@@ -136,7 +140,11 @@ export class CpuProfileConverter {
 
     // Samples: each one's CPU time is the time until the next sample (the
     // last one's, until the profile's end); never the nominal interval,
-    // since V8 adds samples under GC pressure.
+    // since V8 adds samples under GC pressure. A gap longer than
+    // maxGapIntervals intervals is capped: the sampler ticks on wall time, so
+    // such a gap means the thread was not running (descheduled on a busy
+    // machine), and wall time is not CPU time.
+    const maxGapMicros = maxGapIntervals * this.#options.intervalMicros;
     const samples = profile.samples ?? [];
     const deltas = profile.timeDeltas ?? [];
     const count = samples.length;
@@ -163,7 +171,7 @@ export class CpuProfileConverter {
       sampleWords[kept * 2] = node;
       sampleWords[kept * 2 + 1] = labelSet;
       values[kept * 2] = 1;
-      values[kept * 2 + 1] = Math.max(0, Math.round((next - at) * 1000));
+      values[kept * 2 + 1] = Math.round(Math.min(Math.max(0, next - at), maxGapMicros) * 1000);
       kept++;
     }
     core.treeSamples(tree, nodeCount, sampleWords, kept, values, 2);

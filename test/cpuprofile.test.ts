@@ -38,10 +38,12 @@ describe("CpuProfileConverter", () => {
     expect(p.sampleTypes).toEqual(["samples/count", "cpu/nanoseconds"]);
     expect(p.periodType).toBe("cpu/nanoseconds");
     expect(p.raw.period).toBe(1_000_000);
-    // Sample times: 100, 1100, 4100, 4600, 4850; end 5000.
+    // Sample times: 100, 1100, 4100, 4600, 4850; end 5000. The 3000 µs gap
+    // after the second sample is capped at two 1000 µs intervals: the thread
+    // was not running for the rest of it.
     const got = Object.fromEntries(p.samples.map((s) => [stack(s), s.values]));
     expect(got).toEqual({
-      "leaf < work < main": [2, 4_000_000],
+      "leaf < work < main": [2, 3_000_000],
       "work < main": [1, 500_000],
       "(program)": [1, 250_000],
       "(garbage collector)": [1, 150_000],

@@ -17,6 +17,7 @@
 //
 // Usage: node bench/cpu/pause.mjs [--rounds N] [--seconds S]
 import { Session } from "node:inspector";
+import v8 from "node:v8";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
 import { time, encode, encodeSync } from "@datadog/pprof";
@@ -88,6 +89,29 @@ export async function runPause({ rounds = 5, seconds = 3 } = {}) {
     workerCandidate("worker", 0),
     workerCandidate("worker, 1 s chunks", 1000),
     {
+      // Node >= 24.12: V8's profiler without the inspector; stop returns the
+      // .cpuprofile JSON text, which a worker parses, converts and gzips.
+      name: "v8.startCpuProfile",
+      skip: typeof v8.startCpuProfile !== "function",
+      async run(ms) {
+        const startNanos = BigInt(Date.now()) * 1_000_000n;
+        const handle = v8.startCpuProfile({ sampleInterval: intervalMicros / 1000 });
+        const during = work(ms, seed++);
+        gc();
+        const probe = loopProbe();
+        const t0 = performance.now();
+        const stopTimer = stopwatch();
+        const json = handle.stop();
+        const stopPause = stopTimer();
+        const converted = worker.convertJson(json, intervalMicros, startNanos, BigInt(Date.now()) * 1_000_000n - startNanos);
+        const handPause = stopTimer();
+        const { bytes, parseMillis, convertMillis } = await converted;
+        const resolvedMillis = performance.now() - t0;
+        const loopPause = probe();
+        return { pause: worst(during, loopPause, handPause), jsonMiB: json.length / 2 ** 20, stopPause, handPause, resolvedMillis, parseMillis, convertMillis, stats: decodeStats(bytes) };
+      },
+    },
+    {
       name: "@datadog/pprof",
       async run(ms, round) {
         time.start({ intervalMicros });
@@ -152,21 +176,22 @@ export async function runPause({ rounds = 5, seconds = 3 } = {}) {
   }
 
   // Warm-up: one short profile per candidate (JIT of converters, encoders).
-  for (const c of candidates) await c.run(Math.min(millis, 1000), 0);
+  const live = candidates.filter((c) => !c.skip);
+  for (const c of live) await c.run(Math.min(millis, 1000), 0);
 
   const results = candidates.map(() => []);
   for (let round = 0; round < rounds; round++) {
-    for (let j = 0; j < candidates.length; j++) {
-      const c = (round + j) % candidates.length;
+    for (let j = 0; j < live.length; j++) {
+      const c = live[(round + j) % live.length];
       gc();
-      results[c].push(await candidates[c].run(millis, round));
+      results[candidates.indexOf(c)].push(await c.run(millis, round));
     }
   }
   await worker.terminate();
   return { markdown: report(results, { rounds, seconds }), results };
 }
 
-function report([any, wrk, wrkChunked, dd, raw], { rounds, seconds }) {
+function report([any, wrk, wrkChunked, v8prof, dd, raw], { rounds, seconds }) {
   const med = (rs, f) => median(rs.map(f));
   const held = (r) => r.pause.heldMillis;
   // ratio is the median over rounds of a's pause / b's pause in that round.
@@ -217,6 +242,13 @@ function report([any, wrk, wrkChunked, dd, raw], { rounds, seconds }) {
           wrkChunked,
           `longest hold by a drain during the workload ${fixed(med(wrkChunked, (r) => r.during.heldMillis))}, at the final stop ${fixed(med(wrkChunked, (r) => r.stopPause.heldMillis))}; ${fixed(med(wrkChunked, (r) => r.chunks), 0)} chunks`,
         ),
+        v8prof.length === 0
+          ? ["`v8.startCpuProfile()`, parse + convert + gzip in a worker (prototype)", "", "", "", "", "", `needs Node ≥ 24.12 (this is ${process.version})`, ""]
+          : row(
+              "`v8.startCpuProfile()`, parse + convert + gzip in a worker (prototype)",
+              v8prof,
+              `main thread: \`handle.stop()\` ${fixed(med(v8prof, (r) => r.stopPause.heldMillis))}, + posting its ${fixed(med(v8prof, (r) => r.jsonMiB), 1)} MiB of JSON ${fixed(med(v8prof, (r) => r.handPause.heldMillis - r.stopPause.heldMillis))}; in the worker: JSON.parse ${fixed(med(v8prof, (r) => r.parseMillis))}, convert + encode + gzip ${fixed(med(v8prof, (r) => r.convertMillis))}; bytes after ${fixed(med(v8prof, (r) => r.resolvedMillis))}`,
+            ),
         [
           "@datadog/pprof `time.stop()` + `encodeSync()`",
           fixed(med(dd, held)),
@@ -253,7 +285,8 @@ function report([any, wrk, wrkChunked, dd, raw], { rounds, seconds }) {
   };
   md.push("");
   md.push(
-    `Target: anyprof's pause ≤ 1/4 of datadog's — ${verdict(any)}. Worker prototype: ${verdict(wrk)}; with 1 s chunks: ${verdict(wrkChunked)}. ` +
+    `Target: anyprof's pause ≤ 1/4 of datadog's — ${verdict(any)}. Worker prototype: ${verdict(wrk)}; with 1 s chunks: ${verdict(wrkChunked)}` +
+      `${v8prof.length > 0 ? `; v8.startCpuProfile + worker: ${verdict(v8prof)}` : ""}. ` +
       `Even the raw \`Profiler.stop\`, with nothing after it, is ${fixed(vsSync(raw), 2)} of datadog's pause.\n`,
   );
   md.push(

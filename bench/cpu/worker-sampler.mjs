@@ -9,6 +9,9 @@
 // every chunk (stop, restart, convert), as cpu.ts does every chunkSeconds,
 // so that each request serializes a smaller tree. It does not carry labels
 // across (a real version would transfer the label timeline's typed arrays).
+// convertJson serves the other design measured: the main thread samples
+// with v8.startCpuProfile() (Node >= 24.12, no inspector) and hands the JSON
+// text over for the worker to parse, convert, encode and gzip.
 import { Worker, isMainThread, parentPort } from "node:worker_threads";
 
 if (!isMainThread) {
@@ -52,6 +55,16 @@ if (!isMainThread) {
         await post("Profiler.start");
         if (msg.chunkMillis > 0) timer = setInterval(() => (draining = draining.then(() => drain(false))), msg.chunkMillis);
         parentPort.postMessage({ op: "started" });
+      } else if (msg.op === "convertJson") {
+        // A profile taken on the main thread by v8.startCpuProfile() (Node
+        // >= 24.12), handed over as its JSON text.
+        const t0 = performance.now();
+        const profile = JSON.parse(msg.json);
+        const t1 = performance.now();
+        const c = new CpuProfileConverter(core, { intervalMicros: msg.intervalMicros });
+        c.add(profile);
+        const bytes = gzip(c.finish(msg.startNanos, msg.durationNanos));
+        parentPort.postMessage({ op: "converted", bytes, parseMillis: t1 - t0, convertMillis: performance.now() - t1 }, [bytes.buffer]);
       } else if (msg.op === "stop") {
         clearInterval(timer);
         await draining;
@@ -111,6 +124,15 @@ export class WorkerSampler {
     const stopped = this.#wait("stopped");
     this.#worker.postMessage({ op: "stop" });
     return stopped;
+  }
+
+  /** convertJson sends a .cpuprofile JSON text to the worker, which parses,
+   * converts, encodes and gzips it; it resolves to { bytes, parseMillis,
+   * convertMillis }. The text is copied into the message synchronously. */
+  async convertJson(json, intervalMicros, startNanos, durationNanos) {
+    const converted = this.#wait("converted");
+    this.#worker.postMessage({ op: "convertJson", json, intervalMicros, startNanos, durationNanos });
+    return converted;
   }
 
   terminate() {
