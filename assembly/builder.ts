@@ -5,7 +5,7 @@
 import { Region } from "./memory";
 import { Writer } from "./protobuf";
 import { strings, functions, locations, labelSets, labelBytes, clearTables } from "./tables";
-import { stacks, values, getValueCount, clearStacks } from "./stackmap";
+import { stackCount, stackRecord, getValueCount, clearStacks } from "./stackmap";
 
 // Profile
 const tagProfile_SampleType: u32 = 1; // repeated ValueType
@@ -123,14 +123,21 @@ export function buildProfile(metaPtr: usize): u32 {
   }
 
   let rowBytes = k << 3;
-  for (let id: u32 = 1; id <= stacks.count; id++) {
-    let key = stacks.keyPtr(id);
-    let depth = (stacks.keyLen(id) >> 2) - 1;
+  let n = stackCount();
+  for (let i: u32 = 0; i < n; i++) {
+    let rec = stackRecord(i);
+    let key = rec + rowBytes + 4;
+    let depth = (<usize>load<u32>(rec + rowBytes) >> 2) - 1;
+    let set = load<u32>(key);
+    if (set == 0) {
+      // The common case, sized exactly up front: no length shifting.
+      writer.sample(tagProfile_Sample, tagSample_Location, key + 4, depth, tagSample_Value, rec, k);
+      continue;
+    }
     let m = writer.startMessage(tagProfile_Sample);
     writer.uint64sFromU32(tagSample_Location, key + 4, depth);
-    writer.int64s(tagSample_Value, values.ptr + <usize>(id - 1) * rowBytes, k);
-    let set = load<u32>(key);
-    if (set != 0) writeLabels(set);
+    writer.int64s(tagSample_Value, rec, k);
+    writeLabels(set);
     writer.endMessage(m);
   }
 

@@ -55,3 +55,39 @@ export function xxh32(ptr: usize, len: usize, seed: u32): u32 {
 export function hashBytes(ptr: usize, len: usize, seed: u32): u32 {
   return xxh32(ptr, len, seed);
 }
+
+const M1: u64 = 0x9e3779b97f4a7c15;
+const M2: u64 = 0xc2b2ae3d27d4eb4f;
+const M3: u64 = 0x165667b19e3779f9;
+const M4: u64 = 0xd6e8feb86659fd93;
+
+/** stackHash hashes a stack key (u32 ids, so len is a multiple of 4) with
+ * four independent 64-bit multiply-xor lanes over 32-byte stripes, folded
+ * and finished murmur-style. It is not XXH32: stack keys never leave the
+ * core, and this measured ~25% faster per aggregated sample with probe
+ * lengths as short (bench/aggregate.mjs). */
+@inline
+export function stackHash(p: usize, len: usize): u32 {
+  let a: u64 = M1 ^ <u64>len;
+  let b: u64 = M2;
+  let c: u64 = M3;
+  let d: u64 = M4;
+  let end = p + len;
+  while (p + 32 <= end) {
+    a = (a ^ load<u64>(p)) * M1;
+    b = (b ^ load<u64>(p, 8)) * M2;
+    c = (c ^ load<u64>(p, 16)) * M3;
+    d = (d ^ load<u64>(p, 24)) * M4;
+    p += 32;
+  }
+  let h = a ^ rotl<u64>(b, 17) ^ rotl<u64>(c, 31) ^ rotl<u64>(d, 47);
+  while (p + 8 <= end) {
+    h = (h ^ load<u64>(p)) * M1;
+    p += 8;
+  }
+  if (p < end) h = (h ^ <u64>load<u32>(p)) * M2;
+  h ^= h >> 32;
+  h *= M3;
+  h ^= h >> 29;
+  return <u32>h;
+}

@@ -54,6 +54,14 @@ export interface CpuSampler {
   close(): void;
 }
 
+/** AsyncResourceHooks are called when an async resource (a timer, a
+ * socket, a request…) is created, inside the call that creates it, and when
+ * it is destroyed: async_hooks' init and destroy. */
+export interface AsyncResourceHooks {
+  init(asyncId: number, type: string, triggerAsyncId: number): void;
+  destroy(asyncId: number): void;
+}
+
 /** Host is the set of functions an adapter provides. */
 export interface Host {
   /** runtime names the adapter, for comments and diagnostics. */
@@ -73,6 +81,24 @@ export interface Host {
   /** newCpuSampler makes the runtime's CPU sampler; absent where there is
    * none in-process (workerd). */
   newCpuSampler?: () => CpuSampler;
+  /** activeResourceTypes lists the type of each async resource keeping the
+   * event loop alive (process.getActiveResourcesInfo()); absent where the
+   * runtime cannot tell (Bun's answers [] always, workerd's throws). */
+  activeResourceTypes?: () => string[];
+  /** trackAsyncResources makes a tracker calling hooks as async resources
+   * are created and destroyed (async_hooks init/destroy); absent where those
+   * hooks do not fire (Bun, workerd). */
+  trackAsyncResources?: (hooks: AsyncResourceHooks) => ContinuationTracker;
+  /** asyncResourceCoverage says which resources trackAsyncResources sees
+   * when it is not all of them (Deno), for the goroutine profile's comment. */
+  asyncResourceCoverage?: string;
+  /** trackWorkers makes a tracker calling onCreate inside each worker
+   * constructor call, with a function on the stack just above the creator's
+   * frames (for captureStack); absent where no worker can be created. */
+  trackWorkers?: (onCreate: (above: Function) => void) => ContinuationTracker;
+  /** workerCoverage says which workers trackWorkers sees when it is not all
+   * of them (Deno, Bun), for the threadcreate profile's comment. */
+  workerCoverage?: string;
   /** unrefTimer lets a timer not keep the process alive. */
   unrefTimer(timer: unknown): void;
 }

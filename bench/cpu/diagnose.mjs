@@ -16,7 +16,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeMachine, fixed, table } from "./lib.mjs";
 
-const seconds = Number(process.argv[process.argv.indexOf("--seconds") + 1] || 3);
+const secondsAt = process.argv.indexOf("--seconds");
+const seconds = secondsAt > 0 ? Number(process.argv[secondsAt + 1]) : 3;
 
 if (process.env.ANYPROF_DIAGNOSE_CHILD === "1") {
   const { startCPUProfile, stopCPUProfile } = await import("anyprof");
@@ -40,13 +41,15 @@ if (process.env.ANYPROF_DIAGNOSE_CHILD === "1") {
     env: { ...process.env, ANYPROF_DIAGNOSE_CHILD: "1" },
     encoding: "utf8",
   });
-  if (child.status !== 0) throw new Error(`diagnose: child failed: ${child.stderr}`);
+  if (child.status !== 0 || !child.stdout.trim()) throw new Error(`diagnose: child failed (${child.status}): ${child.stderr}${child.error ?? ""}`);
   const window = JSON.parse(child.stdout.trim().split("\n").at(-1));
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
   const profile = JSON.parse(readFileSync(join(dir, file), "utf8"));
   rmSync(dir, { recursive: true, force: true });
-  console.log(describeMachine());
-  console.log(`Command: node ${process.argv.slice(1).join(" ")}\n`);
+  if (process.env.ANYPROF_BENCH_NO_HEADER !== "1") {
+    console.log(describeMachine());
+    console.log(`Command: node ${process.argv.slice(1).join(" ")}\n`);
+  }
   console.log(analyse(profile, window));
 }
 
@@ -88,6 +91,23 @@ function analyse(profile, { startMicros, endMicros }) {
     }
     perStep.set(step, (perStep.get(step) ?? 0) + dt);
   }
+  // Lines of the converter by position ticks (whole run: add only runs in
+  // stops, so its lines' shares hold for the analysed stop too).
+  const lineTicks = new Map();
+  let addTicks = 0;
+  for (const n of profile.nodes) {
+    if (!n.callFrame.url.endsWith("/cpuprofile.js")) continue;
+    for (const { line, ticks } of n.positionTicks ?? []) {
+      lineTicks.set(line, (lineTicks.get(line) ?? 0) + ticks);
+      addTicks += ticks;
+    }
+  }
+  const srcUrl = profile.nodes.find((n) => n.callFrame.url.endsWith("/cpuprofile.js"))?.callFrame.url;
+  const src = srcUrl ? readFileSync(fileURLToPath(srcUrl), "utf8").split("\n") : [];
+  const lineRows = [...lineTicks]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([line, ticks]) => [`dist/cpuprofile.js:${line}`, `\`${(src[line - 1] ?? "").trim().slice(0, 90).replace(/\|/g, "\\|").replace(/`/g, "'")}\``, `${fixed((100 * ticks) / addTicks, 0)} %`]);
   const pct = (ms) => `${fixed((100 * ms) / total, 0)} %`;
   const rows = (m, k) =>
     [...m]
@@ -100,5 +120,7 @@ function analyse(profile, { startMicros, endMicros }) {
     table(["step", "ms", "share"], rows(perStep, 10)),
     "",
     table(["function (self time)", "ms", "share"], rows(self, 15)),
+    "",
+    table(["converter line", "source", "share of the converter's own time"], lineRows),
   ].join("\n");
 }

@@ -190,8 +190,10 @@ export async function runOverhead({ rounds = 70, chunkMillis = 60 } = {}) {
 }
 
 if (isMain(import.meta.url)) {
-  console.log(describeMachine());
-  console.log(`Command: node ${process.argv.slice(1).join(" ")}\n`);
+  if (process.env.ANYPROF_BENCH_NO_HEADER !== "1") {
+    console.log(describeMachine());
+    console.log(`Command: node ${process.argv.slice(1).join(" ")}\n`);
+  }
   const t0 = performance.now();
   const { markdown } = await runOverhead({ rounds: arg("--rounds", 70), chunkMillis: arg("--chunk-ms", 60) });
   console.log(markdown);

@@ -351,8 +351,10 @@ function rawBreakdown(work, millis, seed) {
 }
 
 if (isMain(import.meta.url)) {
-  console.log(describeMachine());
-  console.log(`Command: node ${process.argv.slice(1).join(" ")}\n`);
+  if (process.env.ANYPROF_BENCH_NO_HEADER !== "1") {
+    console.log(describeMachine());
+    console.log(`Command: node ${process.argv.slice(1).join(" ")}\n`);
+  }
   const t0 = performance.now();
   const { markdown } = await runPause({ rounds: arg("--rounds", 5), seconds: arg("--seconds", 3) });
   console.log(markdown);

@@ -69,17 +69,18 @@ export function runMixed(units) {
   return sink;
 }
 
-/** calibrateMixed returns how many units take about targetMillis. */
+/** calibrateMixed returns how many units take about targetMillis (the
+ * median of three timings, after a warm-up). */
 export function calibrateMixed(targetMillis) {
   runMixed(200); // warm the JIT first
-  let units = 20;
-  for (;;) {
+  const units = 40;
+  const times = [0, 1, 2].map(() => {
     const t0 = performance.now();
     runMixed(units);
-    const ms = performance.now() - t0;
-    if (ms > targetMillis / 4) return Math.max(1, Math.round((units * targetMillis) / ms));
-    units *= 2;
-  }
+    return performance.now() - t0;
+  });
+  const ms = times.sort((a, b) => a - b)[1];
+  return Math.max(1, Math.round((units * targetMillis) / ms));
 }
 
 /** DeepShape sizes the deep workload: fnCount distinct generated functions,
