@@ -99,6 +99,9 @@ export interface Host {
   /** workerCoverage says which workers trackWorkers sees when it is not all
    * of them (Deno, Bun), for the threadcreate profile's comment. */
   workerCoverage?: string;
+  /** gzipSync is the runtime's native gzip (default level, mtime 0), where
+   * it has one; pako serves otherwise. */
+  gzipSync?: (bytes: Uint8Array) => Uint8Array;
   /** unrefTimer lets a timer not keep the process alive. */
   unrefTimer(timer: unknown): void;
 }

@@ -15,14 +15,18 @@
 // can amortize it over any profile length (anyprof restarts V8's profiler
 // once per chunk, every 10 s by default).
 //
+// Three measures per chunk: wall time (what the application sees), the main
+// thread's time (wall less its run-queue wait, Linux schedstat: immune to
+// neighbours' load) and process CPU time (every thread, V8's profiler
+// thread included).
+//
 // Usage: node bench/cpu/overhead.mjs [--rounds N] [--chunk-ms M]
-import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
 import { time, encode } from "@datadog/pprof";
 import { startCPUProfile, stopCPUProfile } from "anyprof";
 import { calibrateMixed, runMixed } from "./workloads.mjs";
-import { describeMachine, fixed, gc, isMain, median, medianBounds, quantile, signedPercent, table } from "./lib.mjs";
+import { describeMachine, fixed, gc, isMain, median, medianBounds, quantile, signedPercent, table, threadWaitMillis } from "./lib.mjs";
 
 /** profilers are the "on" variants; each start/stop pair brackets one chunk.
  * stop resolves to gzip pprof bytes and the number of samples they hold. */
@@ -55,15 +59,6 @@ function sampleCount(gz) {
   return n;
 }
 
-// schedstat reads the main thread's [on-CPU ns, run-queue wait ns] (Linux).
-function schedstat() {
-  try {
-    return readFileSync("/proc/thread-self/schedstat", "utf8").split(" ").map(Number);
-  } catch {
-    return undefined;
-  }
-}
-
 function arg(name, fallback) {
   const i = process.argv.indexOf(name);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
@@ -77,19 +72,19 @@ export async function runOverhead({ rounds = 70, chunkMillis = 60 } = {}) {
   const want = runMixed(units);
   const chunk = () => {
     gc();
-    const s0 = schedstat();
+    const w0 = threadWaitMillis();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     const got = runMixed(units);
     const t1 = performance.now();
     const c1 = process.cpuUsage(c0);
-    const s1 = schedstat();
+    const w1 = threadWaitMillis();
     if (got !== want) throw new Error(`bench: workload checksum: got ${got}, want ${want}`);
     return {
       wall: t1 - t0,
       // The main thread's time on a CPU: wall time less the time it waited
       // for one (schedstat's run-queue wait is exact at every switch-in).
-      thread: s0 === undefined ? NaN : t1 - t0 - (s1[1] - s0[1]) / 1e6,
+      thread: t1 - t0 - (w1 - w0),
       process: (c1.user + c1.system) / 1000,
     };
   };

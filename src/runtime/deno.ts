@@ -5,6 +5,7 @@
 
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import { Session } from "node:inspector";
+import { gzipSync } from "node:zlib";
 import { setHost, type ContinuationHooks } from "../host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
 import { inspectorCpuSampler } from "./inspector.ts";
@@ -20,6 +21,7 @@ setHost({
   newAsyncStore: () => new AsyncLocalStorage(),
   trackContinuations: (hooks: ContinuationHooks) => createHook({ before: hooks.before, after: hooks.after }),
   newCpuSampler: () => inspectorCpuSampler(Session, nowMicros),
+  gzipSync: (bytes) => gzipSync(bytes),
   unrefTimer: (t) => Deno.unrefTimer(t as number),
 });
 

@@ -4,6 +4,7 @@
 
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import { Session } from "node:inspector";
+import { gzipSync } from "node:zlib";
 import { setHost, type ContinuationHooks } from "../host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
 import { inspectorCpuSampler } from "./inspector.ts";
@@ -18,6 +19,7 @@ setHost({
   newAsyncStore: () => new AsyncLocalStorage(),
   trackContinuations: (hooks: ContinuationHooks) => createHook({ before: hooks.before, after: hooks.after }),
   newCpuSampler: () => inspectorCpuSampler(Session, nowMicros),
+  gzipSync: (bytes) => gzipSync(bytes),
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
 });
 
