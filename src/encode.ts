@@ -80,8 +80,11 @@ export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]
     }
     sampleLocations.push(locs);
   }
+  // The slot a label does not use is "" (string id 0 in the core), not
+  // batch position 0, which is the first sample type's name.
+  const none = str("");
   const labelSets: Array<Array<readonly [number, number, number, number]>> = samples.map((s) =>
-    (s.labels ?? []).map((l) => (l.length === 2 ? [str(l[0]), str(l[1]), 0, 0] : [str(l[0]), 0, l[1], str(l[2])])),
+    (s.labels ?? []).map((l) => (l.length === 2 ? [str(l[0]), str(l[1]), 0, none] : [str(l[0]), none, l[1], str(l[2])])),
   );
 
   return withCore((core) => {

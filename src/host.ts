@@ -54,6 +54,47 @@ export interface CpuSampler {
   close(): void;
 }
 
+/** HeapProfileNode is a node of V8's sampling heap profile tree (the
+ * .heapprofile shape): a function, the bytes V8 attributes to it, its
+ * callees. Line and column are 0-based and locate the function's start. */
+export interface HeapProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number; scriptId?: string | number };
+  selfSize: number;
+  children?: HeapProfileNode[];
+}
+
+/** HeapProfileShape is V8's sampling heap profile: the call tree, and one
+ * entry per sampled object with its node and its size in bytes already
+ * scaled by V8 to stand for every allocation the sample represents (object
+ * size × V8's rounded 1/(1−e^(−size/rate))). */
+export interface HeapProfileShape {
+  head: HeapProfileNode;
+  samples?: Array<{ size: number; nodeId: number; ordinal: number }>;
+}
+
+/** HeapSampler is a runtime's sampling heap profiler. Each method may answer
+ * at once (Node's in-process inspector does) or with a promise. */
+export interface HeapSampler {
+  /** start samples one object per rateBytes allocated, on average;
+   * includeCollected keeps the samples of objects the GC has collected. */
+  start(rateBytes: number, includeCollected: boolean): void | Promise<void>;
+  /** profile returns the samples held after a full collection (V8's
+   * inspector always runs one first); restart then begins a new sample set,
+   * dropping the samples returned. */
+  profile(restart: boolean): HeapProfileShape | Promise<HeapProfileShape>;
+  /** stop ends sampling and releases the sampler (its inspector session). */
+  stop(): void;
+}
+
+/** HeapCensus counts the live objects by type, for a runtime with no
+ * sampling heap profiler (Bun: a JSC heap snapshot). heapBytes is the
+ * runtime's heap size, which may exceed the sum over types. */
+export interface HeapCensus {
+  types: Array<{ type: string; objects: number; bytes: number }>;
+  heapBytes: number;
+}
+
 /** AsyncResourceHooks are called when an async resource (a timer, a
  * socket, a request…) is created, inside the call that creates it, and when
  * it is destroyed: async_hooks' init and destroy. */
@@ -81,6 +122,16 @@ export interface Host {
   /** newCpuSampler makes the runtime's CPU sampler; absent where there is
    * none in-process (workerd). */
   newCpuSampler?: () => CpuSampler;
+  /** newHeapSampler makes the runtime's sampling heap profiler; absent
+   * where there is none in-process (Bun, workerd). */
+  newHeapSampler?: () => HeapSampler;
+  /** heapCensus counts live objects by type after a full collection, for
+   * a runtime without newHeapSampler that can (Bun). */
+  heapCensus?: () => HeapCensus;
+  /** memoryStats returns the runtime's own memory figures, grouped by the
+   * call that gave them (e.g. "process.memoryUsage()"), for the heap
+   * profile's text form; absent where there are none (workerd). */
+  memoryStats?: () => Record<string, object>;
   /** activeResourceTypes lists the type of each async resource keeping the
    * event loop alive (process.getActiveResourcesInfo()); absent where the
    * runtime cannot tell (Bun's answers [] always, workerd's throws). */
@@ -102,6 +153,11 @@ export interface Host {
   /** gzipSync is the runtime's native gzip (default level, mtime 0), where
    * it has one; pako serves otherwise. */
   gzipSync?: (bytes: Uint8Array) => Uint8Array;
+  /** commandLine is the program's argv, for /debug/pprof/cmdline. */
+  commandLine?: () => string[];
+  /** collectGarbage runs a full collection where the runtime lets a
+   * program ask for one (heap?gc=1). */
+  collectGarbage?: () => void;
   /** unrefTimer lets a timer not keep the process alive. */
   unrefTimer(timer: unknown): void;
 }

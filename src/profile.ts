@@ -3,18 +3,27 @@
 // value (add, remove), and writeTo. Predefined profiles register their own
 // writers here; this file does not know what they measure.
 
-import { encodeProfile, type StackSample } from "./encode.ts";
+import { encodeProfile, type ProfileSpec, type StackSample } from "./encode.ts";
 import { gzip } from "./gzip.ts";
 import { host } from "./host.ts";
 import { captureStack, defaultMaxDepth, type Frame } from "./stack.ts";
 import { formatCountProfile, type CountStack } from "./text.ts";
 import { writeAll, type ProfileWriter } from "./writer.ts";
 
-/** BuiltinWriter is how a predefined profile reports itself: its count and
- * its bytes at a debug level (0: gzip pprof, >0: text). */
+/** Snapshot is a profile's contents before encoding: what delta profiles
+ * (HTTP ?seconds=N) subtract. */
+export interface Snapshot {
+  spec: ProfileSpec;
+  samples: StackSample[];
+}
+
+/** BuiltinWriter is how a predefined profile reports itself: its count, its
+ * bytes at a debug level (0: gzip pprof, >0: text), and, where a difference
+ * of two snapshots means something, a snapshot. */
 export interface BuiltinWriter {
   count(): number;
   write(debug: number): Uint8Array | Promise<Uint8Array>;
+  snapshot?(): Snapshot | Promise<Snapshot>;
 }
 
 /** ProfileOptions tunes a custom profile. */
@@ -82,18 +91,25 @@ export class Profile {
     return bytes;
   }
 
+  /** snapshot returns the profile's samples and spec before encoding, or
+   * undefined for a predefined profile that has none to give. */
+  async snapshot(): Promise<Snapshot | undefined> {
+    if (this.#builtin !== undefined) return this.#builtin.snapshot?.();
+    return this.#snapshotCustom();
+  }
+
+  #snapshotCustom(): Snapshot {
+    const samples: StackSample[] = [...this.#entries!.values()].map((frames) => ({ frames, values: [1] }));
+    return {
+      spec: { sampleTypes: [[this.name, "count"]], periodType: [this.name, "count"], period: 1, timeNanos: host.nowNanos() },
+      samples,
+    };
+  }
+
   #writeCustom(debug: number): Uint8Array {
     const entries = [...this.#entries!.values()];
-    const samples: StackSample[] = entries.map((frames) => ({ frames, values: [1] }));
-    const { proto, locationIds } = encodeProfile(
-      {
-        sampleTypes: [[this.name, "count"]],
-        periodType: [this.name, "count"],
-        period: 1,
-        timeNanos: host.nowNanos(),
-      },
-      samples,
-    );
+    const { spec, samples } = this.#snapshotCustom();
+    const { proto, locationIds } = encodeProfile(spec, samples);
     if (debug <= 0) return gzip(proto);
     // The text form counts distinct stacks, keyed by their location ids.
     const byKey = new Map<string, { count: number; ids: Uint32Array; frames: readonly Frame[] }>();

@@ -30,7 +30,13 @@ interface SmokeLine {
   entry?: string;
   pprof: string;
   text: string;
+  /** predefined holds every other registered profile's gzip pprof. */
+  predefined: Record<string, string>;
 }
+
+/** predefinedNames are the profiles Go's scrapers ask for by name, which
+ * every runtime must write (valid, empty or not). */
+const predefinedNames = ["block", "goroutine", "mutex", "threadcreate"];
 
 /** smokeLine returns the JSON line smoke.mjs printed, failing with the
  * process's stderr when the run failed or printed none. */
@@ -79,6 +85,15 @@ function checkSmoke(out: SmokeLine, stderr: string): void {
     // The text form prints the same frame as `fn <tabs> <file>:<line>:<col>`.
     if (!new RegExp(`\\t${fn}\\t+\\S*smoke\\.mjs:${line}:\\d+\\n`).test(out.text)) {
       errors.push(`text form: got no frame line "${fn} …smoke.mjs:${line}:…", want one`);
+    }
+  }
+  // Every registered profile decodes and passes CheckValid, in every runtime.
+  for (const name of predefinedNames) if (!(name in out.predefined)) errors.push(`predefined profile ${name}: missing`);
+  for (const [name, b64] of Object.entries(out.predefined)) {
+    try {
+      resolve(Buffer.from(b64, "base64"));
+    } catch (err) {
+      errors.push(`predefined profile ${name}: ${(err as Error).message}`);
     }
   }
   const header = out.text.split("\n")[0];

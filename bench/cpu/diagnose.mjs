@@ -66,7 +66,7 @@ function analyse(profile, { startMicros, endMicros }) {
   // step names the pipeline stage a stack belongs to, innermost first.
   const steps = [
     ["inspector Profiler.stop (V8 C++: stop, build + serialize the message; Node: JSON.parse)", (cf) => cf.url === "node:inspector" || cf.url.endsWith("inspector.js") && cf.functionName === "post"],
-    ["gzip (pako)", (cf) => cf.url.includes("pako")],
+    ["gzip (pako or node:zlib)", (cf) => cf.url.includes("pako") || cf.url === "node:zlib" || cf.url.endsWith("/gzip.js")],
     ["WASM core (treeSamples, build, interning)", (cf) => cf.url.startsWith("wasm://") || cf.url.endsWith("/core.js")],
     ["converter add (JS loops over nodes and samples)", (cf) => cf.url.endsWith("/cpuprofile.js")],
   ];

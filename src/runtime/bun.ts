@@ -8,10 +8,13 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Session } from "node:inspector";
 import { setHost, type CpuProfileShape, type CpuSampler } from "../host.ts";
+import { jscHeapCensus, type JscHeap } from "../heapprofile.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
 import { inspectorCpuSampler } from "./inspector.ts";
+import { shareSampler } from "./shared-sampler.ts";
+import { workerTracker } from "./workers.ts";
 
-declare const Bun: { version: string };
+declare const Bun: { version: string; gc(force: boolean): void };
 
 const nowMicros = (): number => performance.now() * 1000;
 
@@ -59,8 +62,21 @@ setHost({
   wasmModule: inlineWasmModule,
   nowMicros,
   newAsyncStore: () => new AsyncLocalStorage(),
-  newCpuSampler: () => spreadTruncatedDeltas(inspectorCpuSampler(Session, nowMicros)),
+  // JSC has one sampling profiler for all sessions: startCPUProfile and the
+  // block profiler share it (see shared-sampler.ts).
+  newCpuSampler: shareSampler(() => spreadTruncatedDeltas(inspectorCpuSampler(Session, nowMicros)), nowMicros),
+  commandLine: () => [...process.argv],
+  collectGarbage: () => Bun.gc(true),
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
+  // Bun has no sampling heap profiler: the heap profile is a census of a JSC
+  // heap snapshot by type (heapprofile.ts); heapUsed is JSC's heap size.
+  heapCensus: () => jscHeapCensus(Bun as unknown as JscHeap, () => process.memoryUsage().heapUsed),
+  memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage() }),
+  // Bun's process.getActiveResourcesInfo() answers [] and its async_hooks
+  // never fire, so neither activeResourceTypes nor trackAsyncResources.
+  trackWorkers: workerTracker(() => [[globalThis as unknown as Record<string, unknown>, "Worker"]]),
+  workerCoverage: "web Workers (globalThis.Worker) only: Bun's node:worker_threads Worker cannot be wrapped",
 });
 
 export * from "../api.ts";
+export { pprofListener, servePprof } from "./serve-bun.ts";

@@ -27,3 +27,4 @@ function syncStore<T>(): AsyncStore<T> {
 setHost({ runtime: "default", wasmModule: inlineWasmModule, newAsyncStore: syncStore });
 
 export * from "../api.ts";
+export { pprofListener, servePprof } from "./serve-none.ts";

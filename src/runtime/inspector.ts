@@ -1,10 +1,11 @@
-// inspector.ts builds a CpuSampler on an in-process inspector Session (the
-// node:inspector API, which Node, Deno and Bun all offer). The adapter passes
+// inspector.ts builds a CpuSampler and a HeapSampler on an in-process
+// inspector Session (the node:inspector API, which Node, Deno and Bun all
+// offer; Bun's has no HeapProfiler domain). The adapter passes
 // the Session class in; this file imports no runtime module itself. Node
 // answers posts synchronously, Deno and Bun later: both are handled, and the
 // synchronous path stays synchronous.
 
-import type { CpuProfileShape, CpuSampler } from "../host.ts";
+import type { CpuProfileShape, CpuSampler, HeapProfileShape, HeapSampler } from "../host.ts";
 
 /** SessionLike is the part of node:inspector's Session the sampler uses. */
 export interface SessionLike {
@@ -72,6 +73,38 @@ export function inspectorCpuSampler(Session: new () => SessionLike, nowMicros: (
       // arrive after the disconnect and is dropped rather than left unhandled.
       try {
         const disabled = post(session, "Profiler.disable");
+        if (disabled instanceof Promise) disabled.catch(() => {});
+      } catch {
+        // Nothing to release.
+      }
+      session.disconnect();
+    },
+  };
+}
+
+/** inspectorHeapSampler returns a HeapSampler on a new Session, driving
+ * V8's sampling heap profiler (HeapProfiler.startSampling). V8's inspector
+ * runs a full collection before every profile it returns. */
+export function inspectorHeapSampler(Session: new () => SessionLike): HeapSampler {
+  const session = new Session();
+  session.connect();
+  let params: object = {};
+  const start = (): Answer<unknown> => post<unknown>(session, "HeapProfiler.startSampling", params);
+  return {
+    start(rateBytes: number, includeCollected: boolean): Answer<void> {
+      params = { samplingInterval: rateBytes, includeObjectsCollectedByMajorGC: includeCollected, includeObjectsCollectedByMinorGC: includeCollected };
+      return then(post<unknown>(session, "HeapProfiler.enable"), () => then(start(), () => undefined));
+    },
+    profile(restart: boolean): Answer<HeapProfileShape> {
+      if (!restart) return then(post<{ profile: HeapProfileShape }>(session, "HeapProfiler.getSamplingProfile"), (r) => r.profile);
+      // stopSampling returns every sample and drops them; sampling resumes at once.
+      return then(post<{ profile: HeapProfileShape }>(session, "HeapProfiler.stopSampling"), (r) => then(start(), () => r.profile));
+    },
+    stop(): void {
+      // HeapProfiler.disable stops sampling without building a profile (and
+      // so without the full collection stopSampling would run first).
+      try {
+        const disabled = post(session, "HeapProfiler.disable");
         if (disabled instanceof Promise) disabled.catch(() => {});
       } catch {
         // Nothing to release.

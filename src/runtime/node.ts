@@ -4,10 +4,13 @@
 
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import { Session } from "node:inspector";
+import { createRequire, syncBuiltinESMExports } from "node:module";
 import { gzipSync } from "node:zlib";
 import { setHost, type ContinuationHooks } from "../host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
-import { inspectorCpuSampler } from "./inspector.ts";
+import { getHeapStatistics } from "node:v8";
+import { inspectorCpuSampler, inspectorHeapSampler } from "./inspector.ts";
+import { workerTracker } from "./workers.ts";
 
 // hrtime is CLOCK_MONOTONIC, the clock V8 stamps samples with.
 const nowMicros = (): number => Number(process.hrtime.bigint()) / 1000;
@@ -19,8 +22,27 @@ setHost({
   newAsyncStore: () => new AsyncLocalStorage(),
   trackContinuations: (hooks: ContinuationHooks) => createHook({ before: hooks.before, after: hooks.after }),
   newCpuSampler: () => inspectorCpuSampler(Session, nowMicros),
+  newHeapSampler: () => inspectorHeapSampler(Session),
+  memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
   gzipSync: (bytes) => gzipSync(bytes),
+  commandLine: () => [...process.argv],
+  collectGarbage: () => {
+    // The inspector's collectGarbage needs no --expose-gc; Node answers at once.
+    const session = new Session();
+    session.connect();
+    try {
+      session.post("HeapProfiler.collectGarbage");
+    } finally {
+      session.disconnect();
+    }
+  },
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
+  activeResourceTypes: () => process.getActiveResourcesInfo(),
+  trackAsyncResources: (hooks) => createHook({ init: hooks.init, destroy: hooks.destroy }),
+  // The CommonJS exports object is the one to wrap: syncBuiltinESMExports
+  // then updates every `import { Worker } from "node:worker_threads"`.
+  trackWorkers: workerTracker(() => [[createRequire(import.meta.url)("node:worker_threads"), "Worker"]], syncBuiltinESMExports),
 });
 
 export * from "../api.ts";
+export { pprofListener, servePprof } from "./serve-node.ts";

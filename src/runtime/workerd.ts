@@ -14,3 +14,4 @@ setHost({
 });
 
 export * from "../api.ts";
+export { pprofListener, servePprof } from "./serve-none.ts";

@@ -1,6 +1,7 @@
 // smoke.mjs is the one workload every runtime smoke test runs: a custom
 // "smoke" profile with two adds from smokeAlpha and one from smokeBeta,
-// written as gzip pprof and as legacy text, reported as one JSON line. It
+// written as gzip pprof and as legacy text, and every predefined profile
+// (lookup by name, writeTo), reported as one JSON line. It
 // takes the library as an argument, because how a user imports anyprof is
 // the only thing that differs between runtimes (see the entry files beside
 // it); it deliberately does no checking — runtimes.test.ts does that.
@@ -45,10 +46,14 @@ export async function smoke(anyprof, extra = {}) {
   smokeBeta(p, { n: 3 });
   const pprof = await p.writeTo();
   const text = await p.writeTo(undefined, 1);
+  // Every predefined profile, written as a scraper asks for it by name.
+  const predefined = {};
+  for (const q of anyprof.profiles()) if (q !== p) predefined[q.name] = toBase64(await q.writeTo());
   return JSON.stringify({
     runtime: runtimeName(),
     ...extra,
     pprof: toBase64(pprof),
     text: new TextDecoder().decode(text),
+    predefined,
   });
 }

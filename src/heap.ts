@@ -1,0 +1,271 @@
+// heap.ts owns Go's memory profiles: the predefined "heap" (in-use types)
+// and "allocs" (allocated types) profiles, registered at import, and the
+// sampler behind them, which runs only from startHeapProfiling() on, like
+// Go's MemProfileRate. V8 (Node, Deno) samples allocations with stacks;
+// Bun has no such sampler, so its heap profile is a census of live objects
+// by type; workerd has neither in-process. A profile a runtime cannot fill
+// is a valid, empty profile whose comment says why. This file does not
+// convert runtime data (heapprofile.ts) or lay out text (heaptext.ts).
+
+import { encodeProfile, type Label, type ProfileSpec, type StackSample } from "./encode.ts";
+import { gzip } from "./gzip.ts";
+import { recordsFromCensus, recordsFromSamplingProfile, HeapSums, type HeapRecord } from "./heapprofile.ts";
+import { formatHeapProfile, type HeapTextRecord } from "./heaptext.ts";
+import { host, type HeapSampler } from "./host.ts";
+import { registerBuiltin } from "./profile.ts";
+import { writeAll, type ProfileWriter } from "./writer.ts";
+
+/** HeapProfileOptions tunes startHeapProfiling. */
+export interface HeapProfileOptions {
+  /** rateBytes is the average number of bytes allocated between two
+   * samples, like Go's runtime.MemProfileRate (default 512 KiB). */
+  rateBytes?: number;
+  /** includeCollected keeps the samples of objects the GC has collected, so
+   * that allocs reports every sampled allocation. V8 then cannot tell which
+   * samples are still live: the heap profile is empty while it is on. */
+  includeCollected?: boolean;
+}
+
+/** HeapProfileName names the two memory profiles. */
+export type HeapProfileName = "heap" | "allocs";
+
+/** defaultHeapRateBytes is Go's default MemProfileRate, 512 KiB. */
+export const defaultHeapRateBytes: number = 512 * 1024;
+
+interface Sampling {
+  readonly sampler: HeapSampler;
+  readonly rateBytes: number;
+  readonly includeCollected: boolean;
+  /** sums holds allocs' totals over sampler restarts (includeCollected). */
+  readonly sums: HeapSums;
+  started: Promise<void>;
+}
+
+let sampling: Sampling | undefined;
+const recordCounts: Record<HeapProfileName, number> = { heap: 0, allocs: 0 };
+const textEncoder = new TextEncoder();
+
+// Sampler calls are serialized (Deno answers later, and a write must not
+// overlap a restart or a stop). A call made while none is pending runs at
+// once, so that on Node, whose inspector answers synchronously, sampling
+// has begun by the time startHeapProfiling returns.
+let pendingCalls = 0;
+let tail: Promise<unknown> = Promise.resolve();
+
+function serialize<T>(step: () => T | Promise<T>): Promise<T> {
+  let out: Promise<T>;
+  if (pendingCalls === 0) {
+    try {
+      const result = step();
+      if (!(result instanceof Promise)) return Promise.resolve(result);
+      out = result;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  } else {
+    out = tail.then(step);
+  }
+  pendingCalls++;
+  const settled = out.finally(() => void pendingCalls--);
+  tail = settled.catch(() => {});
+  return settled;
+}
+
+const message = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/** startHeapProfiling starts sampling allocations for the heap and allocs
+ * profiles, which cover only what is sampled from then on. It throws for
+ * bad options, for a sampler already running with other options, and where
+ * the runtime has no heap view at all (workerd); started again with the
+ * same options it is a no-op. The promise resolves once sampling has begun
+ * (at once on Node; Deno answers later) and rejects if the sampler could
+ * not start (Deno without --allow-sys). Bun has no sampler: its heap
+ * profile is a census taken when written, and this resolves at once. */
+export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<void> {
+  const rateBytes = options.rateBytes ?? defaultHeapRateBytes;
+  if (!Number.isInteger(rateBytes) || rateBytes < 1 || rateBytes > 2 ** 30) {
+    throw new Error(`pprof: heap sampling rate must be an integer from 1 to 2^30 bytes, got ${rateBytes}`);
+  }
+  const includeCollected = options.includeCollected === true;
+  if (sampling !== undefined) {
+    if (sampling.rateBytes === rateBytes && sampling.includeCollected === includeCollected) return sampling.started;
+    throw new Error(
+      `pprof: heap profiling already started with rateBytes ${sampling.rateBytes}, includeCollected ${sampling.includeCollected}: call stopHeapProfiling() first`,
+    );
+  }
+  if (host.newHeapSampler === undefined) {
+    if (host.heapCensus !== undefined) return Promise.resolve();
+    throw new Error(`pprof: no in-process heap sampler in ${host.runtime}; profile it from outside over the inspector protocol (HeapProfiler.startSampling)`);
+  }
+  let sampler: HeapSampler;
+  try {
+    sampler = host.newHeapSampler();
+  } catch (err) {
+    throw new Error(`pprof: could not start the heap sampler: ${message(err)}`, { cause: err });
+  }
+  const s: Sampling = { sampler, rateBytes, includeCollected, sums: new HeapSums(), started: Promise.resolve() };
+  sampling = s;
+  s.started = serialize(() => sampler.start(rateBytes, includeCollected)).catch((err: unknown) => {
+    // A sampler that failed to start leaves no sampling behind.
+    if (sampling === s) sampling = undefined;
+    try {
+      sampler.stop();
+    } catch {
+      // Nothing to release.
+    }
+    throw new Error(`pprof: could not start the heap sampler: ${message(err)}`, { cause: err });
+  });
+  // A caller who ignores the promise must not have its process taken down.
+  s.started.catch(() => {});
+  return s.started;
+}
+
+/** stopHeapProfiling stops sampling and drops what was sampled; the heap
+ * and allocs profiles are empty until the next startHeapProfiling. Without
+ * sampling it is a no-op. */
+export async function stopHeapProfiling(): Promise<void> {
+  const s = sampling;
+  if (s === undefined) return;
+  sampling = undefined;
+  await s.started.catch(() => {});
+  await serialize(() => s.sampler.stop()).catch(() => {});
+}
+
+/** writeHeapProfile writes the heap profile, like Go's WriteHeapProfile
+ * (Lookup("heap").WriteTo(w, 0)), and resolves to the bytes written. Every
+ * heap profile follows a full collection (V8's inspector runs one; the Bun
+ * census runs Bun.gc(true)), as Go's ?gc=1 asks. */
+export async function writeHeapProfile(w?: ProfileWriter): Promise<Uint8Array> {
+  const bytes = await heapProfileBytes("heap", 0);
+  await writeAll(w, bytes);
+  return bytes;
+}
+
+interface Snapshot {
+  readonly records: readonly HeapRecord[];
+  readonly rateBytes: number;
+  readonly comments: readonly string[];
+}
+
+const scaling = (name: HeapProfileName) => {
+  const [objects, space] = name === "heap" ? ["inuse_objects", "inuse_space"] : ["alloc_objects", "alloc_space"];
+  return (
+    `${name}: ${space} is V8's estimate of all the bytes the samples stand for (each scaled by 1/(1-e^(-size/rate)), like Go's scaleHeapSample); ` +
+    `${objects} counts the sampled objects themselves, unscaled, since V8 reports a sample's scaled bytes but not its object's size ` +
+    "(the bytes label gives the size where a sample shows it: objects over 2.2 × rate)"
+  );
+};
+
+// snapshot reads what the runtime can say for the named profile.
+async function snapshot(name: HeapProfileName): Promise<Snapshot> {
+  const empty = (...comments: string[]): Snapshot => ({ records: [], rateBytes: sampling?.rateBytes ?? defaultHeapRateBytes, comments });
+  if (host.newHeapSampler === undefined) {
+    if (host.heapCensus === undefined) {
+      return empty(`${name}: no in-process heap sampler in ${host.runtime}: profile it from outside over the inspector protocol (HeapProfiler.startSampling)`);
+    }
+    if (name === "allocs") {
+      return empty(`allocs: ${host.runtime} has no allocation sampler, so allocations (and objects already collected) are not reported; the heap profile lists live objects by type`);
+    }
+    let census;
+    try {
+      census = host.heapCensus();
+    } catch (err) {
+      throw new Error(`pprof: heap census failed: ${message(err)}`, { cause: err });
+    }
+    return {
+      records: recordsFromCensus(census),
+      rateBytes: 1,
+      comments: [
+        `heap: ${host.runtime} has no sampling heap profiler: these are the live objects by type from a heap snapshot, every object counted (none sampled), not allocation sites`,
+        "heap: a type's bytes are its objects' own cell sizes; heap bytes outside them (such as array elements and out-of-line properties) are one sample of their own",
+      ],
+    };
+  }
+  const s = sampling;
+  if (s === undefined) {
+    return empty(`${name}: heap profiling has not started: call startHeapProfiling() (a heap profile covers only what is sampled after it starts)`);
+  }
+  await s.started;
+  const rate = s.rateBytes;
+  if (name === "heap" && s.includeCollected) {
+    return empty(
+      "heap: sampling keeps the samples of collected objects (startHeapProfiling({ includeCollected: true })) and V8 cannot tell which are still live; start without includeCollected for the heap profile",
+    );
+  }
+  if (name === "allocs" && !s.includeCollected) {
+    return empty(
+      "allocs: V8 keeps the samples of live objects only, so allocations already collected are not reported; startHeapProfiling({ includeCollected: true }) keeps them (and empties the heap profile)",
+    );
+  }
+  let profile;
+  try {
+    // allocs restarts the sampler after each read and sums the sample sets,
+    // so that V8 holds only what was sampled since the last write.
+    profile = await serialize(() => s.sampler.profile(name === "allocs"));
+  } catch (err) {
+    throw new Error(`pprof: heap sampler failed: ${message(err)}`, { cause: err });
+  }
+  let records = recordsFromSamplingProfile(profile, rate);
+  if (name === "allocs") {
+    s.sums.add(records);
+    records = s.sums.records();
+  }
+  const what =
+    name === "heap"
+      ? `heap: live objects sampled by V8's sampling heap profiler since startHeapProfiling(), one per ${rate} bytes allocated on average, after a full collection`
+      : `allocs: every object sampled by V8's sampling heap profiler since startHeapProfiling({ includeCollected: true }), one per ${rate} bytes allocated on average, collected since or not`;
+  return { records, rateBytes: rate, comments: [what, scaling(name)] };
+}
+
+/** heapProfileBytes writes the named profile: debug <= 0 gzip pprof, else
+ * Go's heap text form. Each follows a full collection, so net/http/pprof's
+ * ?gc=1 needs nothing more. */
+export async function heapProfileBytes(name: HeapProfileName, debug: number): Promise<Uint8Array> {
+  const snap = await snapshot(name);
+  recordCounts[name] = snap.records.length;
+  const [objects, space] = name === "heap" ? ["inuse_objects", "inuse_space"] : ["alloc_objects", "alloc_space"];
+  const spec: ProfileSpec = {
+    sampleTypes: [
+      [objects, "count"],
+      [space, "bytes"],
+    ],
+    periodType: ["space", "bytes"],
+    period: snap.rateBytes,
+    timeNanos: host.nowNanos(),
+    // As Go: allocs names its default, heap's is its last type.
+    defaultSampleType: name === "allocs" ? "alloc_space" : undefined,
+    comments: snap.comments,
+  };
+  const samples: StackSample[] = snap.records.map((r) => ({
+    frames: r.frames,
+    values: [Math.round(r.objects), Math.round(r.bytes)],
+    labels: r.objectBytes > 0 ? [["bytes", r.objectBytes, ""] as Label] : undefined,
+  }));
+  const { proto, locationIds } = encodeProfile(spec, samples);
+  if (debug <= 0) return gzip(proto);
+  const text: HeapTextRecord[] = snap.records.map((r, i) => ({
+    inuseObjects: name === "heap" ? r.objects : 0,
+    inuseBytes: name === "heap" ? r.bytes : 0,
+    allocObjects: name === "allocs" ? r.objects : 0,
+    allocBytes: name === "allocs" ? r.bytes : 0,
+    ids: locationIds[i]!,
+    frames: r.frames,
+  }));
+  const notes = [...snap.comments, `${name}: the ${name === "heap" ? "alloc" : "inuse"} columns are 0: this profile does not measure them`];
+  let memory: Record<string, object> | undefined;
+  try {
+    memory = host.memoryStats?.();
+  } catch (err) {
+    notes.push(`memory figures failed: ${message(err)}`);
+  }
+  return textEncoder.encode(formatHeapProfile(text, snap.rateBytes, notes, memory, host.runtime));
+}
+
+// The predefined profiles exist from import on, on every runtime; they cost
+// nothing until written, and sample nothing until startHeapProfiling.
+for (const name of ["heap", "allocs"] as const) {
+  registerBuiltin(name, {
+    count: () => recordCounts[name],
+    write: (debug) => heapProfileBytes(name, debug),
+  });
+}

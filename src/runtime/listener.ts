@@ -1,0 +1,66 @@
+// listener.ts adapts pprofHandler to Node's http request listener shape
+// (also served by Bun's and Deno's node:http). It types the request and
+// response structurally and imports no runtime module itself.
+
+import { notFound, type PprofHandler } from "../http.ts";
+
+/** IncomingLike is the part of http.IncomingMessage the listener reads. */
+export interface IncomingLike {
+  method?: string;
+  url?: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** ServerResponseLike is the part of http.ServerResponse it writes. */
+export interface ServerResponseLike {
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body?: Uint8Array): unknown;
+  on(event: "close", listener: () => void): unknown;
+  readonly writableEnded: boolean;
+  readonly headersSent: boolean;
+}
+
+/** PprofListener is a Node request listener; with next (Express/Connect
+ * style), paths outside the prefix go on to the application. */
+export type PprofListener = (req: IncomingLike, res: ServerResponseLike, next?: () => void) => void;
+
+/** nodeListener serves handler to Node-style requests. A client that
+ * disconnects aborts the request's signal, which stops a running CPU
+ * profile. It never throws into the server. */
+export function nodeListener(handler: PprofHandler): PprofListener {
+  return (req, res, next) => {
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableEnded) controller.abort();
+    });
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) {
+      if (v === undefined) continue;
+      for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
+    }
+    let request: Request;
+    try {
+      request = new Request(`http://${headers.get("host") ?? "localhost"}${req.url ?? "/"}`, { method: req.method ?? "GET", headers, signal: controller.signal });
+    } catch {
+      res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
+      res.end(new TextEncoder().encode("400 Bad Request\n"));
+      return;
+    }
+    void handler(request)
+      .then(async (response) => {
+        if (response === undefined) {
+          if (next !== undefined) return next();
+          response = notFound();
+        }
+        const body = new Uint8Array(await response.arrayBuffer());
+        if (res.writableEnded) return;
+        res.writeHead(response.status, Object.fromEntries(response.headers));
+        res.end(request.method === "HEAD" ? undefined : body);
+      })
+      .catch(() => {
+        if (res.writableEnded) return;
+        if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff", "X-Go-Pprof": "1" });
+        res.end();
+      });
+  };
+}
