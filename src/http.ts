@@ -195,7 +195,12 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
           return r;
         }
       }
-      const name = decodeURIComponent(url.pathname.slice(prefix.length));
+      let name: string;
+      try {
+        name = decodeURIComponent(url.pathname.slice(prefix.length));
+      } catch {
+        return serveError(404, "Unknown profile");
+      }
       const signal = request.signal;
       if (name === "") return indexPage(prefix);
       if (name === "cmdline") {

@@ -1,6 +1,6 @@
 // gotool.ts runs Go's own `go tool pprof` (Debian's golang-go, installed by
 // scripts/test.mjs) on profiles the suite writes. A missing go fails loudly.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,6 +17,23 @@ export function goPprof(bytes: Uint8Array, ...args: string[]): string {
     encoding: "utf8",
     env: { ...process.env, HOME: process.env.HOME ?? dir, PPROF_TMPDIR: dir },
     stdio: ["ignore", "pipe", "pipe"],
+  });
+}
+
+/** goPprofUrl runs `go tool pprof args… url`: Go's own HTTP client fetching
+ * the profile. Asynchronous, so that a server in this process can answer. */
+export function goPprofUrl(url: string, ...args: string[]): Promise<string> {
+  if (spawnSync("go", ["version"], { stdio: "ignore" }).status !== 0) {
+    throw new Error("go is not installed: `npm test` installs Debian's golang-go when run as root");
+  }
+  const dir = mkdtempSync(join(tmpdir(), "anyprof-go-"));
+  return new Promise((resolve, reject) => {
+    execFile(
+      "go",
+      ["tool", "pprof", ...args, url],
+      { encoding: "utf8", env: { ...process.env, HOME: process.env.HOME ?? dir, PPROF_TMPDIR: dir }, timeout: 60_000 },
+      (err, stdout, stderr) => (err ? reject(new Error(`go tool pprof ${url}: ${err.message}\n${stderr}`)) : resolve(stdout)),
+    );
   });
 }
 
