@@ -37,9 +37,6 @@ const descriptions: Record<string, string> = {
   threadcreate: "Worker threads created, with their creation stacks where the runtime allows",
 };
 
-// Go's profileSupportsDelta, plus every custom profile.
-const deltaProfiles = new Set(["allocs", "block", "goroutine", "heap", "mutex", "threadcreate"]);
-const builtinNames = new Set(["allocs", "block", "goroutine", "heap", "mutex", "threadcreate"]);
 
 const html = (s: string): string => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -159,10 +156,11 @@ async function serveCpuProfile(url: URL, signal: AbortSignal | undefined, maxSec
 async function serveDelta(p: Profile, raw: string, url: URL, signal: AbortSignal | undefined, maxSeconds: number): Promise<Response> {
   const seconds = parseSeconds(raw);
   if (seconds === undefined) return serveError(400, `invalid value for "seconds" - must be a positive integer`);
-  if (builtinNames.has(p.name) && !deltaProfiles.has(p.name)) return serveError(400, `"seconds" parameter is not supported for this profile type`);
   if (seconds > maxSeconds) return serveError(400, `profile duration exceeds the server's maximum of ${maxSeconds} seconds`);
   const debug = Number.parseInt(url.searchParams.get("debug") ?? "0", 10);
   if (Number.isFinite(debug) && debug !== 0) return serveError(400, "seconds and debug params are incompatible");
+  // Every profile that can snapshot supports deltas: Go's predefined ones
+  // (profileSupportsDelta) and custom ones.
   const p0 = await p.snapshot();
   if (p0 === undefined) return serveError(400, `"seconds" parameter is not supported for this profile type`);
   if (!(await sleep(seconds * 1000, signal))) return serveError(500, "client disconnected");
