@@ -64,7 +64,9 @@ if (!isMainThread) {
         const c = new CpuProfileConverter(core, { intervalMicros: msg.intervalMicros });
         c.add(profile);
         const bytes = gzip(c.finish(msg.startNanos, msg.durationNanos));
-        parentPort.postMessage({ op: "converted", bytes, parseMillis: t1 - t0, convertMillis: performance.now() - t1 }, [bytes.buffer]);
+        // bytes are copied, not transferred: node:zlib's output may sit in an
+        // untransferable pool (Node 24).
+        parentPort.postMessage({ op: "converted", bytes, parseMillis: t1 - t0, convertMillis: performance.now() - t1 });
       } else if (msg.op === "stop") {
         clearInterval(timer);
         await draining;
@@ -74,10 +76,7 @@ if (!isMainThread) {
         const finishMillis = performance.now() - t0;
         await post("Profiler.disable");
         const last = drainMillis.at(-1);
-        parentPort.postMessage(
-          { op: "stopped", bytes, chunks: drainMillis.length, stopMillis: last.stopMillis, convertMillis: last.addMillis + finishMillis },
-          [bytes.buffer],
-        );
+        parentPort.postMessage({ op: "stopped", bytes, chunks: drainMillis.length, stopMillis: last.stopMillis, convertMillis: last.addMillis + finishMillis });
       }
     } catch (err) {
       parentPort.postMessage({ op: "error", message: String(err?.stack ?? err) });
