@@ -25,6 +25,31 @@ export interface ChunkLabels {
   offsetMicros: number;
 }
 
+/** NodeIndex maps a node id to its index in the nodes array. */
+interface NodeIndex {
+  get(id: number): number | undefined;
+}
+
+/** nodeIndex indexes nodes by id: a typed array when the ids are dense
+ * integers (V8 numbers them 1..n), else a Map. */
+function nodeIndex(nodes: ReadonlyArray<{ id: number }>): NodeIndex {
+  let max = 0;
+  for (const n of nodes) {
+    if (!Number.isInteger(n.id) || n.id < 0) return mapIndex(nodes);
+    if (n.id > max) max = n.id;
+  }
+  if (max > 4 * nodes.length + 1024) return mapIndex(nodes);
+  const table = new Int32Array(max + 1).fill(-1);
+  nodes.forEach((n, i) => (table[n.id] = i));
+  return { get: (id) => (Number.isInteger(id) && id >= 0 && id <= max && table[id]! >= 0 ? table[id] : undefined) };
+}
+
+function mapIndex(nodes: ReadonlyArray<{ id: number }>): NodeIndex {
+  const m = new Map<number, number>();
+  nodes.forEach((n, i) => m.set(n.id, i));
+  return m;
+}
+
 /** maxGapIntervals bounds the CPU time one sample may carry, in sampling
  * intervals (see add). */
 export const maxGapIntervals: number = 2;
@@ -63,14 +88,18 @@ export class CpuProfileConverter {
     const nodes = profile.nodes;
     if (!Array.isArray(nodes)) throw new Error("pprof: cpuprofile has no nodes");
     const nodeCount = nodes.length;
-    const indexOf = new Map<number, number>();
-    for (let i = 0; i < nodeCount; i++) indexOf.set(nodes[i]!.id, i);
+    const indexOf = nodeIndex(nodes);
 
     // One location per distinct call frame; strings and frames each cross
     // into the core in one batch.
     const strings = new StringBatch();
     const str = (s: string): number => strings.add(s);
-    const frameIndex = new Map<string, number>();
+    // Frames are keyed by script and position where V8 gives them (the
+    // same position is the same function): a numeric key in a map per
+    // script is several times cheaper than a string key per node, and this
+    // loop runs for every one of tens of thousands of nodes at stop.
+    const byScript = new Map<string | number, Map<number, number>>();
+    const byName = new Map<string, number>();
     const frameWords: number[] = []; // per distinct frame: name, url, line, column
     const nodeFrame = new Int32Array(nodeCount); // frame index, or -1 to leave out
     const idleNodes = new Uint8Array(nodeCount);
@@ -85,11 +114,25 @@ export class CpuProfileConverter {
       const line = cf.lineNumber >= 0 ? cf.lineNumber + 1 : 0;
       const column = cf.columnNumber >= 0 ? cf.columnNumber + 1 : 0;
       const url = cf.url ?? "";
-      const key = `${fn}\n${url}\n${line}\n${column}`;
-      let f = frameIndex.get(key);
+      // Pseudo-frames ((program), (garbage collector)) share script 0 and no
+      // position, and other tools' profiles may lack script ids: key those
+      // by name and URL.
+      const script = cf.scriptId;
+      let positions: Map<number, number> | undefined;
+      let position = 0;
+      let nameKey = "";
+      if (script !== undefined && script !== "0" && script !== 0 && line > 0 && column < 1 << 20) {
+        positions = byScript.get(script);
+        if (positions === undefined) byScript.set(script, (positions = new Map()));
+        position = line * (1 << 20) + column;
+      } else {
+        nameKey = `${fn}\n${url}\n${line}\n${column}`;
+      }
+      let f = positions !== undefined ? positions.get(position) : byName.get(nameKey);
       if (f === undefined) {
         f = frameWords.length >> 2;
-        frameIndex.set(key, f);
+        if (positions !== undefined) positions.set(position, f);
+        else byName.set(nameKey, f);
         const name = fn !== "" ? fn : url !== "" ? `(anonymous) ${baseName(url)}:${line}` : "(anonymous)";
         frameWords.push(str(name), str(url), line, column);
       }
