@@ -28,10 +28,9 @@ export interface BlockProfileOptions {
 export const defaultBlockThresholdMillis: number = 50;
 const defaultHz = 100;
 /** drainMillis is how often the sampler's samples are matched to blocked
- * windows and dropped, bounding memory (writeTo drains too). Each drain
- * restarts the sampler, which makes V8 log all compiled code again, so it
- * should be rare. */
-const drainMillis = 30_000;
+ * windows and dropped, bounding memory (writeTo drains too). The block
+ * sampler (Host.newBlockSampler) makes a drain cost no pause. */
+const drainMillis = 10_000;
 /** maxFrames bounds the stack kept per block record, leaf first. */
 const maxFrames = 64;
 
@@ -211,8 +210,8 @@ class BlockProfiler {
       this.#windows = [];
       const offsetMicros = profile.startTime - this.#clockAtStart;
       if (restart) this.#clockAtStart = await this.#sampler.start(this.#intervalMicros);
-      // Restarting the sampler pauses the loop (V8 logs all compiled code):
-      // that pause is the profiler's, not a block of the application's.
+      // A sampler that restarts for real pauses the loop (V8 logs all code
+      // again): that pause is the profiler's, not the application's.
       this.#last = host.nowMicros();
       attribute(profile, offsetMicros, windows, addRecord);
     });
@@ -252,12 +251,13 @@ export function startBlockProfiling(options: BlockProfileOptions = {}): Promise<
   }
   const hz = options.hz ?? defaultHz;
   if (!Number.isFinite(hz) || hz < 1 || hz > 10_000) throw new Error(`pprof: block sampler rate must be from 1 to 10000 Hz, got ${hz}`);
-  if (host.newCpuSampler === undefined) {
+  const newSampler = host.newBlockSampler ?? host.newCpuSampler;
+  if (newSampler === undefined) {
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}: event-loop blocks cannot be attributed to stacks`);
   }
   let sampler: CpuSampler;
   try {
-    sampler = host.newCpuSampler();
+    sampler = newSampler();
   } catch (err) {
     return rejectHandled(new Error(`pprof: could not start the block profiler's cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err }));
   }
@@ -295,7 +295,7 @@ function rejectHandled(err: Error): Promise<never> {
 
 function comments(): string[] {
   if (settings === undefined) {
-    if (host.newCpuSampler === undefined) {
+    if (host.newCpuSampler === undefined && host.newBlockSampler === undefined) {
       return [`block: ${host.runtime} has no in-process CPU sampler to attribute event-loop blocks to stacks, so this profile is empty`];
     }
     return ["block: event-loop blocking is not being recorded, so this profile is empty; startBlockProfiling({ thresholdMillis }) records it"];

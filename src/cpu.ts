@@ -127,13 +127,32 @@ class ActiveProfile {
     // On Node every step below is synchronous: the pause the application
     // sees is stop + convert + encode + gzip, with no await in between.
     await this.#run(() => {
-      const finish = () => {
-        const comments = this.#labelsTruncated ? [`labels: more than ${labelTimelineCap} label changes in a chunk; later samples keep the last labels seen`] : [];
-        bytes = gzip(this.#converter.finish(this.#startNanos, host.nowNanos() - this.#startNanos, comments));
-      };
       const drained = this.#drain(false);
-      return drained instanceof Promise ? drained.then(finish) : finish();
+      return drained instanceof Promise ? drained.then(() => void (bytes = this.#finish())) : void (bytes = this.#finish());
     }).catch(() => {});
+    return this.#close(bytes);
+  }
+
+  /** stopSync is stop for a sampler that answers synchronously (Node's), for
+   * exit handlers, which cannot wait; undefined when it cannot. */
+  stopSync(): Uint8Array | undefined {
+    clearInterval(this.#timer);
+    if (this.#queued !== 0) return undefined;
+    let bytes: Uint8Array | undefined;
+    void this.#run(() => {
+      const drained = this.#drain(false);
+      if (drained instanceof Promise) throw new Error("the sampler answers asynchronously");
+      bytes = this.#finish();
+    }).catch(() => {});
+    return this.#close(bytes);
+  }
+
+  #finish(): Uint8Array {
+    const comments = this.#labelsTruncated ? [`labels: more than ${labelTimelineCap} label changes in a chunk; later samples keep the last labels seen`] : [];
+    return gzip(this.#converter.finish(this.#startNanos, host.nowNanos() - this.#startNanos, comments));
+  }
+
+  #close(bytes: Uint8Array | undefined): Uint8Array {
     try {
       this.#sampler.close();
     } catch {
@@ -204,4 +223,20 @@ export async function stopCPUProfile(): Promise<Uint8Array | undefined> {
   }
   await writeAll(profile.writer, bytes);
   return bytes;
+}
+
+/** stopCPUProfileSync stops the CPU profile synchronously where the runtime's
+ * sampler answers synchronously (Node), for exit handlers, which cannot
+ * wait. It returns the gzip pprof bytes, or undefined when no profile runs
+ * or the sampler cannot answer at once; it does not write to the writer. */
+export function stopCPUProfileSync(): Uint8Array | undefined {
+  const profile = active;
+  if (profile === undefined) return undefined;
+  active = undefined;
+  try {
+    return profile.stopSync();
+  } catch (err) {
+    cpuCore = undefined;
+    throw err;
+  }
 }

@@ -12,7 +12,7 @@ import { gzip } from "./gzip.ts";
 import { recordsFromCensus, recordsFromSamplingProfile, HeapSums, type HeapRecord } from "./heapprofile.ts";
 import { formatHeapProfile, type HeapTextRecord } from "./heaptext.ts";
 import { host, type HeapSampler } from "./host.ts";
-import { registerBuiltin } from "./profile.ts";
+import { registerBuiltin, type Snapshot } from "./profile.ts";
 import { writeAll, type ProfileWriter } from "./writer.ts";
 
 /** HeapProfileOptions tunes startHeapProfiling. */
@@ -24,6 +24,11 @@ export interface HeapProfileOptions {
    * that allocs reports every sampled allocation. V8 then cannot tell which
    * samples are still live: the heap profile is empty while it is on. */
   includeCollected?: boolean;
+  /** bunHeapSnapshot (Bun only; ignored elsewhere) takes each heap profile
+   * from a JSC heap snapshot, which gives class names and bytes by type,
+   * instead of bun:jsc heapStats() counts by cell type; it pauses the
+   * process for about 2 µs per live object (see the README). */
+  bunHeapSnapshot?: boolean;
 }
 
 /** HeapProfileName names the two memory profiles. */
@@ -33,9 +38,11 @@ export type HeapProfileName = "heap" | "allocs";
 export const defaultHeapRateBytes: number = 512 * 1024;
 
 interface Sampling {
-  readonly sampler: HeapSampler;
+  /** sampler is V8's; undefined where a census stands in for it (Bun). */
+  readonly sampler: HeapSampler | undefined;
   readonly rateBytes: number;
   readonly includeCollected: boolean;
+  readonly bunHeapSnapshot: boolean;
   /** sums holds allocs' totals over sampler restarts (includeCollected). */
   readonly sums: HeapSums;
   started: Promise<void>;
@@ -80,22 +87,29 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
  * same options it is a no-op. The promise resolves once sampling has begun
  * (at once on Node; Deno answers later) and rejects if the sampler could
  * not start (Deno without --allow-sys). Bun has no sampler: its heap
- * profile is a census taken when written, and this resolves at once. */
+ * profile is a census taken when written, whose kind starting chooses
+ * (bunHeapSnapshot); this resolves at once. */
 export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<void> {
   const rateBytes = options.rateBytes ?? defaultHeapRateBytes;
   if (!Number.isInteger(rateBytes) || rateBytes < 1 || rateBytes > 2 ** 30) {
     throw new Error(`pprof: heap sampling rate must be an integer from 1 to 2^30 bytes, got ${rateBytes}`);
   }
   const includeCollected = options.includeCollected === true;
+  const bunHeapSnapshot = options.bunHeapSnapshot === true;
   if (sampling !== undefined) {
-    if (sampling.rateBytes === rateBytes && sampling.includeCollected === includeCollected) return sampling.started;
+    const s = sampling;
+    if (s.rateBytes === rateBytes && s.includeCollected === includeCollected && s.bunHeapSnapshot === bunHeapSnapshot) return s.started;
     throw new Error(
-      `pprof: heap profiling already started with rateBytes ${sampling.rateBytes}, includeCollected ${sampling.includeCollected}: call stopHeapProfiling() first`,
+      `pprof: heap profiling already started with rateBytes ${s.rateBytes}, includeCollected ${s.includeCollected}, bunHeapSnapshot ${s.bunHeapSnapshot}: call stopHeapProfiling() first`,
     );
   }
   if (host.newHeapSampler === undefined) {
-    if (host.heapCensus !== undefined) return Promise.resolve();
-    throw new Error(`pprof: no in-process heap sampler in ${host.runtime}; profile it from outside over the inspector protocol (HeapProfiler.startSampling)`);
+    if (host.heapCensus === undefined) {
+      throw new Error(`pprof: no in-process heap sampler in ${host.runtime}; profile it from outside over the inspector protocol (HeapProfiler.startSampling)`);
+    }
+    // A census samples nothing: starting only chooses its kind.
+    sampling = { sampler: undefined, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve() };
+    return sampling.started;
   }
   let sampler: HeapSampler;
   try {
@@ -103,7 +117,7 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
   } catch (err) {
     throw new Error(`pprof: could not start the heap sampler: ${message(err)}`, { cause: err });
   }
-  const s: Sampling = { sampler, rateBytes, includeCollected, sums: new HeapSums(), started: Promise.resolve() };
+  const s: Sampling = { sampler, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve() };
   sampling = s;
   s.started = serialize(() => sampler.start(rateBytes, includeCollected)).catch((err: unknown) => {
     // A sampler that failed to start leaves no sampling behind.
@@ -120,6 +134,24 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
   return s.started;
 }
 
+/** heapRateEnv is the environment variable that starts heap profiling at
+ * import, like Go's GODEBUG=memprofilerate=N. */
+export const heapRateEnv = "ANYPROF_MEMPROFILERATE";
+
+/** startHeapProfilingFromEnv starts heap profiling at import when value (the
+ * adapter's reading of ANYPROF_MEMPROFILERATE) is a rate in bytes; absent,
+ * empty or 0 does nothing, as in Go. Importing must not fail: a bad value or
+ * a sampler that cannot start is reported with console.warn. */
+export function startHeapProfilingFromEnv(value: string | undefined): void {
+  if (value === undefined || value === "" || value === "0") return;
+  const warn = (err: unknown) => console.warn(`anyprof: ${heapRateEnv}=${value}: ${message(err)}`);
+  try {
+    startHeapProfiling({ rateBytes: Number(value) }).catch(warn);
+  } catch (err) {
+    warn(err);
+  }
+}
+
 /** stopHeapProfiling stops sampling and drops what was sampled; the heap
  * and allocs profiles are empty until the next startHeapProfiling. Without
  * sampling it is a no-op. */
@@ -128,7 +160,7 @@ export async function stopHeapProfiling(): Promise<void> {
   if (s === undefined) return;
   sampling = undefined;
   await s.started.catch(() => {});
-  await serialize(() => s.sampler.stop()).catch(() => {});
+  if (s.sampler !== undefined) await serialize(() => s.sampler!.stop()).catch(() => {});
 }
 
 /** writeHeapProfile writes the heap profile, like Go's WriteHeapProfile
@@ -141,7 +173,7 @@ export async function writeHeapProfile(w?: ProfileWriter): Promise<Uint8Array> {
   return bytes;
 }
 
-interface Snapshot {
+interface Reading {
   readonly records: readonly HeapRecord[];
   readonly rateBytes: number;
   readonly comments: readonly string[];
@@ -156,9 +188,9 @@ const scaling = (name: HeapProfileName) => {
   );
 };
 
-// snapshot reads what the runtime can say for the named profile.
-async function snapshot(name: HeapProfileName): Promise<Snapshot> {
-  const empty = (...comments: string[]): Snapshot => ({ records: [], rateBytes: sampling?.rateBytes ?? defaultHeapRateBytes, comments });
+// read reads what the runtime can say for the named profile.
+async function read(name: HeapProfileName): Promise<Reading> {
+  const empty = (...comments: string[]): Reading => ({ records: [], rateBytes: sampling?.rateBytes ?? defaultHeapRateBytes, comments });
   if (host.newHeapSampler === undefined) {
     if (host.heapCensus === undefined) {
       return empty(`${name}: no in-process heap sampler in ${host.runtime}: profile it from outside over the inspector protocol (HeapProfiler.startSampling)`);
@@ -166,26 +198,37 @@ async function snapshot(name: HeapProfileName): Promise<Snapshot> {
     if (name === "allocs") {
       return empty(`allocs: ${host.runtime} has no allocation sampler, so allocations (and objects already collected) are not reported; the heap profile lists live objects by type`);
     }
+    const snapshot = sampling?.bunHeapSnapshot === true;
     let census;
     try {
-      census = host.heapCensus();
+      census = host.heapCensus(snapshot);
     } catch (err) {
       throw new Error(`pprof: heap census failed: ${message(err)}`, { cause: err });
     }
+    const rest = "one sample of their own, (heap bytes not attributed to a type)";
     return {
       records: recordsFromCensus(census),
       rateBytes: 1,
-      comments: [
-        `heap: ${host.runtime} has no sampling heap profiler: these are the live objects by type from a heap snapshot, every object counted (none sampled), not allocation sites`,
-        "heap: a type's bytes are its objects' own cell sizes; heap bytes outside them (such as array elements and out-of-line properties) are one sample of their own",
-      ],
+      comments: snapshot
+        ? [
+            `heap: ${host.runtime} has no sampling heap profiler: these are the live objects by type from a heap snapshot after a full collection, every object counted (none sampled), not allocation sites`,
+            `heap: a type's bytes are its objects' own cell sizes; heap bytes outside them (such as array elements and out-of-line properties) are ${rest}`,
+          ]
+        : [
+            `heap: ${host.runtime} has no sampling heap profiler: these are the live objects by cell type from bun:jsc heapStats() after a full collection (every plain object is "Object"), every object counted (none sampled), not allocation sites`,
+            `heap: heapStats() gives no bytes by type: the whole heap's bytes are ${rest}; startHeapProfiling({ bunHeapSnapshot: true }) takes a heap snapshot instead, with class names and bytes by type, at a far longer pause`,
+          ],
     };
   }
+  const notStarted = () => empty(`${name}: heap profiling has not started: call startHeapProfiling() (a heap profile covers only what is sampled after it starts)`);
   const s = sampling;
-  if (s === undefined) {
-    return empty(`${name}: heap profiling has not started: call startHeapProfiling() (a heap profile covers only what is sampled after it starts)`);
+  if (s === undefined || s.sampler === undefined) return notStarted();
+  try {
+    await s.started;
+  } catch {
+    // startHeapProfiling's caller hears why; the profile is as if never started.
+    return notStarted();
   }
-  await s.started;
   const rate = s.rateBytes;
   if (name === "heap" && s.includeCollected) {
     return empty(
@@ -201,7 +244,7 @@ async function snapshot(name: HeapProfileName): Promise<Snapshot> {
   try {
     // allocs restarts the sampler after each read and sums the sample sets,
     // so that V8 holds only what was sampled since the last write.
-    profile = await serialize(() => s.sampler.profile(name === "allocs"));
+    profile = await serialize(() => s.sampler!.profile(name === "allocs"));
   } catch (err) {
     throw new Error(`pprof: heap sampler failed: ${message(err)}`, { cause: err });
   }
@@ -217,11 +260,10 @@ async function snapshot(name: HeapProfileName): Promise<Snapshot> {
   return { records, rateBytes: rate, comments: [what, scaling(name)] };
 }
 
-/** heapProfileBytes writes the named profile: debug <= 0 gzip pprof, else
- * Go's heap text form. Each follows a full collection, so net/http/pprof's
- * ?gc=1 needs nothing more. */
-export async function heapProfileBytes(name: HeapProfileName, debug: number): Promise<Uint8Array> {
-  const snap = await snapshot(name);
+/** heapSnapshot reads the named profile's records and turns them into its
+ * spec and samples (what delta profiles subtract). */
+async function heapSnapshot(name: HeapProfileName): Promise<Snapshot & { reading: Reading }> {
+  const snap = await read(name);
   recordCounts[name] = snap.records.length;
   const [objects, space] = name === "heap" ? ["inuse_objects", "inuse_space"] : ["alloc_objects", "alloc_space"];
   const spec: ProfileSpec = {
@@ -241,6 +283,14 @@ export async function heapProfileBytes(name: HeapProfileName, debug: number): Pr
     values: [Math.round(r.objects), Math.round(r.bytes)],
     labels: r.objectBytes > 0 ? [["bytes", r.objectBytes, ""] as Label] : undefined,
   }));
+  return { spec, samples, reading: snap };
+}
+
+/** heapProfileBytes writes the named profile: debug <= 0 gzip pprof, else
+ * Go's heap text form. Each follows a full collection, so net/http/pprof's
+ * ?gc=1 needs nothing more. */
+export async function heapProfileBytes(name: HeapProfileName, debug: number): Promise<Uint8Array> {
+  const { spec, samples, reading: snap } = await heapSnapshot(name);
   const { proto, locationIds } = encodeProfile(spec, samples);
   if (debug <= 0) return gzip(proto);
   const text: HeapTextRecord[] = snap.records.map((r, i) => ({
@@ -267,5 +317,9 @@ for (const name of ["heap", "allocs"] as const) {
   registerBuiltin(name, {
     count: () => recordCounts[name],
     write: (debug) => heapProfileBytes(name, debug),
+    snapshot: async () => {
+      const { spec, samples } = await heapSnapshot(name);
+      return { spec, samples };
+    },
   });
 }

@@ -68,7 +68,9 @@ export function recordsFromSamplingProfile(profile: HeapProfileShape, rateBytes:
   const records = new Map<string, { frames: readonly Frame[]; objects: number; bytes: number; objectBytes: number }>();
   const add = (nodeId: number, objects: number, bytes: number, objectBytes: number) => {
     const frames = framesById.get(nodeId);
-    if (frames === undefined) throw new Error(`pprof: heap profile sample has unknown node ${nodeId}`);
+    // V8 builds the tree first and the sample list after: what the profiler
+    // itself allocates in between is sampled under nodes the tree lacks.
+    if (frames === undefined) return;
     const key = `${nodeId} ${objectBytes}`;
     const r = records.get(key);
     if (r !== undefined) {
@@ -136,19 +138,33 @@ export function jscCensus(snapshot: { nodes?: ArrayLike<number>; nodeClassNames?
   return { types, heapBytes };
 }
 
-/** JscHeap is the part of Bun's global the census uses. */
+/** jscStatsCensus counts bun:jsc heapStats()'s objectTypeCounts: live cells
+ * by JSC class (every plain object is "Object"), without bytes. */
+export function jscStatsCensus(stats: { objectTypeCounts?: Record<string, number> }, heapBytes: number): HeapCensus {
+  const counts = stats.objectTypeCounts;
+  if (counts === undefined || counts === null || typeof counts !== "object") throw new Error("pprof: not bun:jsc heapStats() (want objectTypeCounts)");
+  const types = Object.entries(counts)
+    .filter(([, n]) => typeof n === "number" && n > 0)
+    .map(([type, objects]) => ({ type, objects, bytes: 0 }));
+  return { types, heapBytes };
+}
+
+/** JscHeap is what the Bun census uses: Bun.gc, Bun.generateHeapSnapshot,
+ * and bun:jsc's heapStats. */
 export interface JscHeap {
-  generateHeapSnapshot(): { nodes?: ArrayLike<number>; nodeClassNames?: readonly string[] };
   gc(force: boolean): void;
+  generateHeapSnapshot(): { nodes?: ArrayLike<number>; nodeClassNames?: readonly string[] };
+  heapStats(): { objectTypeCounts?: Record<string, number> };
 }
 
 /** jscHeapCensus runs a full collection, reads the heap's size with
- * heapBytes, then takes a census of a JSC heap snapshot. The size is read
- * before the snapshot, whose own objects would otherwise count in it. */
-export function jscHeapCensus(jsc: JscHeap, heapBytes: () => number): HeapCensus {
+ * heapBytes, then counts the live objects: from a heap snapshot when
+ * snapshot is true, else from heapStats. The size is read first, since a
+ * snapshot's own objects would count in it. */
+export function jscHeapCensus(jsc: JscHeap, snapshot: boolean, heapBytes: () => number): HeapCensus {
   jsc.gc(true);
   const bytes = heapBytes();
-  return jscCensus(jsc.generateHeapSnapshot(), bytes);
+  return snapshot ? jscCensus(jsc.generateHeapSnapshot(), bytes) : jscStatsCensus(jsc.heapStats(), bytes);
 }
 
 /** HeapSums adds records up by stack (and object size), keeping first-seen

@@ -88,8 +88,9 @@ export interface HeapSampler {
 }
 
 /** HeapCensus counts the live objects by type, for a runtime with no
- * sampling heap profiler (Bun: a JSC heap snapshot). heapBytes is the
- * runtime's heap size, which may exceed the sum over types. */
+ * sampling heap profiler (Bun). A type's bytes are 0 where the census has
+ * no sizes; heapBytes is the runtime's heap size, which may exceed the sum
+ * over types. */
 export interface HeapCensus {
   types: Array<{ type: string; objects: number; bytes: number }>;
   heapBytes: number;
@@ -126,12 +127,19 @@ export interface Host {
    * where there is none in-process (Bun, workerd). */
   newHeapSampler?: () => HeapSampler;
   /** heapCensus counts live objects by type after a full collection, for
-   * a runtime without newHeapSampler that can (Bun). */
-  heapCensus?: () => HeapCensus;
+   * a runtime without newHeapSampler that can (Bun): from a heap snapshot
+   * (class names, bytes by type) when snapshot is true, else from cheaper
+   * counts by cell type, without bytes. */
+  heapCensus?: (snapshot: boolean) => HeapCensus;
   /** memoryStats returns the runtime's own memory figures, grouped by the
    * call that gave them (e.g. "process.memoryUsage()"), for the heap
    * profile's text form; absent where there are none (workerd). */
   memoryStats?: () => Record<string, object>;
+  /** newBlockSampler makes the CPU sampler the block profiler keeps running
+   * while it is on: like newCpuSampler, but a stop followed at once by a
+   * start must not pause the application (V8 re-logs all compiled code when
+   * its sampler restarts). Where absent, newCpuSampler is used. */
+  newBlockSampler?: () => CpuSampler;
   /** activeResourceTypes lists the type of each async resource keeping the
    * event loop alive (process.getActiveResourcesInfo()); absent where the
    * runtime cannot tell (Bun's answers [] always, workerd's throws). */
@@ -150,9 +158,9 @@ export interface Host {
   /** workerCoverage says which workers trackWorkers sees when it is not all
    * of them (Deno, Bun), for the threadcreate profile's comment. */
   workerCoverage?: string;
-  /** gzipSync is the runtime's native gzip (default level, mtime 0), where
-   * it has one; pako serves otherwise. */
-  gzipSync?: (bytes: Uint8Array) => Uint8Array;
+  /** gzipSync compresses at the default level with header mtime 0: the
+   * runtime's native zlib, or pako (gzip-pako.ts) where there is none. */
+  gzipSync: (bytes: Uint8Array) => Uint8Array;
   /** commandLine is the program's argv, for /debug/pprof/cmdline. */
   commandLine?: () => string[];
   /** collectGarbage runs a full collection where the runtime lets a
@@ -173,6 +181,7 @@ export const host: Host = {
   nowNanos: () => BigInt(Date.now()) * 1_000_000n,
   nowMicros: () => performance.now() * 1000,
   newAsyncStore: unconfigured,
+  gzipSync: unconfigured,
   unrefTimer: () => {},
 };
 

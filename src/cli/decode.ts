@@ -39,9 +39,21 @@ const schema = protobuf.Root.fromJSON({
 });
 const ProfileType = schema.lookupType("Profile");
 
-/** DecodedSample is a sample with its stack as function names, leaf first. */
+/** DecodedFrame is one frame of a stack: a function and the line in it.
+ * Frames from the same line of the same location are one shared object, so
+ * identity comparison (a Map keyed by frame) is cheap. A location without
+ * lines (an address only) has name "0x…", its mapping's file, and line 0. */
+export interface DecodedFrame {
+  name: string;
+  file: string;
+  line: number;
+}
+
+/** DecodedSample is a sample with its stack as function names, leaf first;
+ * frames is the same stack with files and lines (frames[i].name === stack[i]). */
 export interface DecodedSample {
   stack: string[];
+  frames: DecodedFrame[];
   values: number[];
   labels: Record<string, string | number>;
 }
@@ -58,8 +70,9 @@ export interface Decoded {
 interface Raw {
   sampleType: Array<{ type: number; unit: number }>;
   sample: Array<{ locationId: number[]; value: number[]; label: Array<{ key: number; str: number; num: number }> }>;
-  location: Array<{ id: number; line: Array<{ functionId: number }>; address: number }>;
-  function: Array<{ id: number; name: number }>;
+  mapping: Array<{ id: number; filename: number }>;
+  location: Array<{ id: number; mappingId: number; line: Array<{ functionId: number; line: number }>; address: number }>;
+  function: Array<{ id: number; name: number; filename: number }>;
   stringTable: string[];
   periodType?: { type: number; unit: number };
   durationNanos: number;
@@ -85,10 +98,26 @@ export function decodePprof(bytes: Uint8Array): Decoded {
   }
   const s = (i: number) => p.stringTable[i] ?? "";
   const fnName = new Map(p.function.map((f) => [f.id, s(f.name)]));
+  const fnFile = new Map(p.function.map((f) => [f.id, s(f.filename)]));
+  const mapFile = new Map(p.mapping.map((m) => [m.id, s(m.filename)]));
   // A location with inlined frames has several lines: innermost first.
   const locNames = new Map(
     p.location.map((l) => [l.id, l.line.length > 0 ? l.line.map((ln) => fnName.get(ln.functionId) ?? "?") : [`0x${l.address.toString(16)}`]]),
   );
+  const locFrames = new Map<number, DecodedFrame[]>(
+    p.location.map((l) => [
+      l.id,
+      l.line.length > 0
+        ? l.line.map((ln) => ({ name: fnName.get(ln.functionId) ?? "?", file: fnFile.get(ln.functionId) ?? "", line: ln.line }))
+        : [{ name: `0x${l.address.toString(16)}`, file: mapFile.get(l.mappingId) ?? "", line: 0 }],
+    ]),
+  );
+  const unknownFrames = new Map<number, DecodedFrame[]>();
+  const framesOf = (id: number): DecodedFrame[] => {
+    let f = locFrames.get(id) ?? unknownFrames.get(id);
+    if (f === undefined) unknownFrames.set(id, (f = [{ name: `?${id}`, file: "", line: 0 }]));
+    return f;
+  };
   return {
     sampleTypes: p.sampleType.map((t) => ({ type: s(t.type), unit: s(t.unit) })),
     defaultSampleType: s(p.defaultSampleType),
@@ -96,6 +125,7 @@ export function decodePprof(bytes: Uint8Array): Decoded {
     durationNanos: p.durationNanos,
     samples: p.sample.map((smp) => ({
       stack: smp.locationId.flatMap((id) => locNames.get(id) ?? [`?${id}`]),
+      frames: smp.locationId.flatMap(framesOf),
       values: smp.value,
       labels: Object.fromEntries(smp.label.map((l) => [s(l.key), l.str !== 0 ? s(l.str) : l.num])),
     })),

@@ -7,7 +7,10 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { Session } from "node:inspector";
+import { gzipSync } from "node:zlib";
+import { createRequire } from "node:module";
 import { setHost, type CpuProfileShape, type CpuSampler } from "../host.ts";
+import { heapRateEnv, startHeapProfilingFromEnv } from "../heap.ts";
 import { jscHeapCensus, type JscHeap } from "../heapprofile.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
 import { inspectorCpuSampler } from "./inspector.ts";
@@ -15,6 +18,14 @@ import { shareSampler } from "./shared-sampler.ts";
 import { workerTracker } from "./workers.ts";
 
 declare const Bun: { version: string; gc(force: boolean): void };
+
+// jscHeap is Bun's heap API for the census; bun:jsc loads on first use.
+let jsc: { heapStats(): object } | undefined;
+function jscHeap(): JscHeap {
+  jsc ??= createRequire(import.meta.url)("bun:jsc") as { heapStats(): object };
+  const bun = Bun as unknown as Pick<JscHeap, "generateHeapSnapshot">;
+  return { gc: (force) => Bun.gc(force), generateHeapSnapshot: () => bun.generateHeapSnapshot(), heapStats: () => jsc!.heapStats() };
+}
 
 const nowMicros = (): number => performance.now() * 1000;
 
@@ -67,16 +78,20 @@ setHost({
   newCpuSampler: shareSampler(() => spreadTruncatedDeltas(inspectorCpuSampler(Session, nowMicros)), nowMicros),
   commandLine: () => [...process.argv],
   collectGarbage: () => Bun.gc(true),
+  gzipSync: (bytes) => gzipSync(bytes),
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
-  // Bun has no sampling heap profiler: the heap profile is a census of a JSC
-  // heap snapshot by type (heapprofile.ts); heapUsed is JSC's heap size.
-  heapCensus: () => jscHeapCensus(Bun as unknown as JscHeap, () => process.memoryUsage().heapUsed),
+  // Bun has no sampling heap profiler: the heap profile is a census of live
+  // objects by type (heapprofile.ts); heapUsed is JSC's heap size.
+  heapCensus: (snapshot) => jscHeapCensus(jscHeap(), snapshot, () => process.memoryUsage().heapUsed),
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage() }),
   // Bun's process.getActiveResourcesInfo() answers [] and its async_hooks
   // never fire, so neither activeResourceTypes nor trackAsyncResources.
   trackWorkers: workerTracker(() => [[globalThis as unknown as Record<string, unknown>, "Worker"]]),
   workerCoverage: "web Workers (globalThis.Worker) only: Bun's node:worker_threads Worker cannot be wrapped",
 });
+
+// ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling (its census kind) at import.
+startHeapProfilingFromEnv(process.env[heapRateEnv]);
 
 export * from "../api.ts";
 export { pprofListener, servePprof } from "./serve-bun.ts";

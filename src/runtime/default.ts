@@ -3,6 +3,7 @@
 // for synchronous code only, since there is no AsyncLocalStorage to carry it
 // across await. No CPU sampler.
 
+import { pakoGzip } from "../gzip-pako.ts";
 import { setHost, type AsyncStore } from "../host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
 
@@ -24,7 +25,7 @@ function syncStore<T>(): AsyncStore<T> {
   };
 }
 
-setHost({ runtime: "default", wasmModule: inlineWasmModule, newAsyncStore: syncStore });
+setHost({ gzipSync: pakoGzip, runtime: "default", wasmModule: inlineWasmModule, newAsyncStore: syncStore });
 
 export * from "../api.ts";
 export { pprofListener, servePprof } from "./serve-none.ts";

@@ -4,7 +4,7 @@
 // not promise continuations: see the README's support matrix).
 
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
-import { Session } from "node:inspector";
+import { Session, console as inspectorConsole } from "node:inspector";
 import process from "node:process";
 import { gzipSync } from "node:zlib";
 import { setHost, type ContinuationHooks } from "../host.ts";
@@ -12,6 +12,7 @@ import { inlineWasmModule } from "../wasm/inline.ts";
 import { getHeapStatistics } from "node:v8";
 import { memoryUsage } from "node:process";
 import { inspectorCpuSampler, inspectorHeapSampler } from "./inspector.ts";
+import { overlappingCpuSampler } from "./overlapping-sampler.ts";
 import { workerTracker } from "./workers.ts";
 
 declare const Deno: { version: { deno: string }; args: string[]; unrefTimer(id: number): void };
@@ -31,6 +32,8 @@ setHost({
   // Deno.execPath() would need --allow-read; the arguments need nothing.
   commandLine: () => ["deno", ...Deno.args],
   unrefTimer: (t) => Deno.unrefTimer(t as number),
+  // inspector.console is V8's own console, which a logger cannot replace.
+  newBlockSampler: () => overlappingCpuSampler(Session, inspectorConsole, nowMicros),
   activeResourceTypes: () => process.getActiveResourcesInfo(),
   trackAsyncResources: (hooks) => createHook({ init: hooks.init, destroy: hooks.destroy }),
   asyncResourceCoverage: "Deno fires async_hooks only for timers, immediates, nextTick callbacks, TCP sockets, pipes and HTTP parsers/messages: not for servers, files, DNS, zlib or child processes",

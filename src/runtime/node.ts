@@ -3,13 +3,15 @@
 // tracking, hrtime) and re-exports the public API. Nothing else.
 
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
-import { Session } from "node:inspector";
+import { Session, console as inspectorConsole } from "node:inspector";
 import { createRequire, syncBuiltinESMExports } from "node:module";
+import { getHeapStatistics } from "node:v8";
 import { gzipSync } from "node:zlib";
+import { heapRateEnv, startHeapProfilingFromEnv } from "../heap.ts";
 import { setHost, type ContinuationHooks } from "../host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
-import { getHeapStatistics } from "node:v8";
 import { inspectorCpuSampler, inspectorHeapSampler } from "./inspector.ts";
+import { overlappingCpuSampler } from "./overlapping-sampler.ts";
 import { workerTracker } from "./workers.ts";
 
 // hrtime is CLOCK_MONOTONIC, the clock V8 stamps samples with.
@@ -37,12 +39,17 @@ setHost({
     }
   },
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
+  // inspector.console is V8's own console, which a logger cannot replace.
+  newBlockSampler: () => overlappingCpuSampler(Session, inspectorConsole, nowMicros),
   activeResourceTypes: () => process.getActiveResourcesInfo(),
   trackAsyncResources: (hooks) => createHook({ init: hooks.init, destroy: hooks.destroy }),
   // The CommonJS exports object is the one to wrap: syncBuiltinESMExports
   // then updates every `import { Worker } from "node:worker_threads"`.
   trackWorkers: workerTracker(() => [[createRequire(import.meta.url)("node:worker_threads"), "Worker"]], syncBuiltinESMExports),
 });
+
+// ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling at import.
+startHeapProfilingFromEnv(process.env[heapRateEnv]);
 
 export * from "../api.ts";
 export { pprofListener, servePprof } from "./serve-node.ts";

@@ -4,10 +4,12 @@
 // CPU sampler: profile a worker from outside with `anyprof attach`.
 
 import { AsyncLocalStorage } from "node:async_hooks";
+import { pakoGzip } from "../gzip-pako.ts";
 import { setHost } from "../host.ts";
 import { fileWasmModule } from "../wasm/file.ts";
 
 setHost({
+  gzipSync: pakoGzip,
   runtime: "workerd",
   wasmModule: fileWasmModule,
   newAsyncStore: () => new AsyncLocalStorage(),

@@ -9,9 +9,10 @@
 //      keep them, churn allocates garbage: heap (and its text form), allocs;
 //   4. with includeCollected: churn twice, allocs after each, then heap.
 // Bun has no sampler: its sites allocate instances of two classes, 3:1, and
-// the heap profile counts live objects by type. workerd has neither.
+// the heap profile counts live objects by type (with bunHeapSnapshot in
+// phase 3, by heapStats() elsewhere). workerd has neither.
 
-export const rateBytes = 64 * 1024;
+export const rateBytes = 32 * 1024;
 /** smallCount is siteSmall's number of objects; siteBig allocates 3×. */
 export const smallCount = 20_000;
 /** churnCount is churn's number of objects per call, none kept. */
@@ -113,8 +114,8 @@ export async function conformance(anyprof) {
   await stopHeapProfiling();
   out.errors.stopAgain = await errorOf(() => stopHeapProfiling());
 
-  // 3. Live objects at two sites, 3:1, plus garbage.
-  await startHeapProfiling({ rateBytes });
+  // 3. Live objects at two sites, 3:1, plus garbage (Bun: by heap snapshot).
+  await startHeapProfiling({ rateBytes, bunHeapSnapshot: true });
   const big = new Array(3 * smallCount);
   const small = new Array(smallCount);
   if (globalThis.Bun) {

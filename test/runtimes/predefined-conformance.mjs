@@ -71,6 +71,15 @@ async function spawnWorker() {
   await w.terminate();
 }
 
+// spawnNodeWorker creates a node:worker_threads Worker where spawnWorker
+// made a web Worker (Deno, Bun), to show whether tracking sees that kind.
+async function spawnNodeWorker() {
+  const { Worker: NodeWorker } = await import("node:worker_threads");
+  const w = new NodeWorker(new URL("./predefined-worker.mjs", import.meta.url));
+  await new Promise((resolve, reject) => w.once("message", resolve).once("error", reject));
+  await w.terminate();
+}
+
 // blockFor200ms is the deliberate block the block profile must attribute;
 // blockAgain200ms runs after the user's CPU profile stopped.
 function blockFor200ms() {
@@ -144,6 +153,7 @@ export async function predefined(anyprof) {
   try {
     anyprof.startThreadCreateTracking();
     await spawnWorker();
+    if (typeof globalThis.Worker === "function") await spawnNodeWorker();
     anyprof.stopThreadCreateTracking();
   } catch (err) {
     out.errors.threadcreate = errorOf(err);

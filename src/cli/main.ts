@@ -1,0 +1,299 @@
+#!/usr/bin/env node
+// main.ts is the `anyprof` command: argument parsing and exit codes (0 ok,
+// 1 failure, 2 usage) for record, attach, convert, top and view. Every
+// failure is one line on stderr, never a stack trace.
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import "../runtime/node.ts";
+import { CpuProfileConverter } from "../cpuprofile.ts";
+import { newCore } from "../core.ts";
+import { gzip } from "../gzip.ts";
+import { host, type CpuProfileShape } from "../host.ts";
+import { decodePprof } from "./decode.ts";
+import { computeTop, formatTop } from "./top.ts";
+
+/** UsageError is bad arguments: exit code 2. */
+class UsageError extends Error {}
+
+const usage: Record<string, string> = {
+  record: `usage: anyprof record [-o DIR] [--cpu] [--heap] [--hz N] -- <node|deno|bun> script.js [args…]
+Runs the program with anyprof preloaded and writes DIR/cpu.pb.gz (and
+heap.pb.gz with --heap) when it exits, also on Ctrl-C and on an uncaught
+exception, then prints the top functions. The program's exit code is passed
+through. --cpu is the default; --hz sets the sampling rate (default 100).`,
+  attach: `usage: anyprof attach <ws-url | host:port> [--seconds N] [--heap] [--hz N] -o FILE
+Profiles a running process over the inspector protocol: node --inspect,
+deno run --inspect, workerd serve --inspector-addr.`,
+  convert: `usage: anyprof convert IN -o OUT.pb.gz
+Converts a .cpuprofile (node --cpu-prof, Deno, Bun, DevTools) to pprof.`,
+  top: `usage: anyprof top FILE [-n N] [--cum] [--sample-index NAME] [--tagfocus k=v]
+Prints the table of go tool pprof -top for any pprof file.`,
+  view: `usage: anyprof view FILE [-o flame.html] [--open]
+Writes one self-contained HTML file with an interactive flame graph.`,
+};
+const mainUsage = `usage: anyprof <command> [arguments]
+
+commands:
+  record   run a program under the profiler and write its profiles
+  attach   profile a running process over the inspector protocol
+  convert  convert a .cpuprofile to pprof
+  top      print the top functions of a pprof file
+  view     write an interactive flame graph as one HTML file
+
+anyprof <command> --help prints the command's usage.`;
+
+/** Parsed is parseArgs' result, with every option kept as parsed. */
+interface Parsed {
+  values: Opts;
+  positionals: string[];
+}
+
+/** Opts reads parsed options: str for string options, flag for booleans. */
+class Opts {
+  readonly #raw: Record<string, string | boolean | undefined>;
+  constructor(raw: Record<string, unknown>) {
+    this.#raw = raw as Record<string, string | boolean | undefined>;
+  }
+  str(name: string): string | undefined {
+    const v = this.#raw[name];
+    return typeof v === "string" ? v : undefined;
+  }
+  flag(name: string): boolean {
+    return this.#raw[name] === true;
+  }
+}
+
+function parse(command: string, args: string[], options: NonNullable<ParseArgsConfig["options"]>): Parsed {
+  try {
+    const r = parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    return { values: new Opts(r.values), positionals: r.positionals };
+  } catch (err) {
+    throw new UsageError(`${err instanceof Error ? err.message.split(". ")[0] : String(err)} (anyprof ${command} --help for usage)`);
+  }
+}
+
+function readInput(file: string): Uint8Array {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(code === "ENOENT" ? `${file}: no such file` : `${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${flag} wants a positive number, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+/** convertCpuProfile converts .cpuprofile JSON text to gzip pprof. */
+export function convertCpuProfile(text: string, name = "input"): Uint8Array {
+  let shape: CpuProfileShape;
+  try {
+    shape = JSON.parse(text) as CpuProfileShape;
+  } catch (err) {
+    throw new Error(`${name}: not a .cpuprofile (not JSON: ${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (shape === null || typeof shape !== "object" || !Array.isArray(shape.nodes)) throw new Error(`${name}: not a .cpuprofile (no "nodes" array)`);
+  // The sampling interval is not in the file: take the median gap.
+  const deltas = (shape.timeDeltas ?? []).filter((d) => d > 0).sort((a, b) => a - b);
+  const intervalMicros = deltas.length > 0 ? deltas[deltas.length >> 1]! : 1000;
+  const converter = new CpuProfileConverter(newCore(host.wasmModule()), { intervalMicros });
+  converter.add(shape);
+  const durationMicros = Math.max(0, shape.endTime - shape.startTime);
+  return gzip(converter.finish(0n, BigInt(Math.round(durationMicros * 1000))));
+}
+
+async function record(args: string[]): Promise<number> {
+  const dash = args.indexOf("--");
+  if (dash < 0) throw new UsageError("record needs -- before the program (anyprof record --help for usage)");
+  const { values } = parse("record", args.slice(0, dash), {
+    o: { type: "string", short: "o" },
+    cpu: { type: "boolean" },
+    heap: { type: "boolean" },
+    hz: { type: "string" },
+    labels: { type: "boolean" },
+  });
+  const [runtime, ...rest] = args.slice(dash + 1);
+  if (runtime === undefined || rest.length === 0) throw new UsageError("record needs a runtime and a script after -- (anyprof record --help for usage)");
+  const kind = runtime.replace(/^.*[/\\]/, "");
+  const preload = fileURLToPath(new URL("./preload.js", import.meta.url));
+  let cmd: string;
+  let cmdArgs: string[];
+  if (kind === "node" || kind.startsWith("node")) {
+    cmd = runtime === "node" ? process.execPath : runtime;
+    cmdArgs = ["--import", new URL("./preload.js", import.meta.url).href, ...rest];
+  } else if (kind === "bun") {
+    cmd = runtime;
+    cmdArgs = ["--preload", preload, ...rest];
+  } else if (kind === "deno") {
+    cmd = runtime;
+    // The profiler needs --allow-sys (inspector) and writes its files; the
+    // program gets every permission, as under plain `deno run -A`.
+    cmdArgs = ["run", "-A", "--preload", preload, ...rest];
+  } else {
+    throw new UsageError(`record runs node, deno or bun, not ${JSON.stringify(runtime)}`);
+  }
+  const dir = resolve(values.str("o") ?? ".");
+  mkdirSync(dir, { recursive: true });
+  const cpu = values.flag("cpu") || !values.flag("heap");
+  const hz = positiveNumber("hz", values.str("hz"), 100);
+  const started = performance.now();
+  const child = spawn(cmd, cmdArgs, {
+    stdio: "inherit",
+    env: { ...process.env, ANYPROF_RECORD_DIR: dir, ANYPROF_RECORD_CPU: cpu ? "1" : "0", ANYPROF_RECORD_HEAP: values.flag("heap") ? "1" : "0", ANYPROF_RECORD_HZ: String(hz) },
+  });
+  // Ctrl-C goes to the whole process group: the child writes its profiles
+  // and exits; we wait for it.
+  const ignore = () => {};
+  process.on("SIGINT", ignore);
+  const progress =
+    process.stderr.isTTY === true
+      ? setInterval(() => process.stderr.write(`\ranyprof: recording ${((performance.now() - started) / 1000).toFixed(1)} s`), 250)
+      : undefined;
+  const code = await new Promise<number>((done, fail) => {
+    child.on("error", (err) => fail(new Error(`could not start ${runtime}: ${err.message}`)));
+    child.on("close", (c, signal) => done(c ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1)));
+  });
+  if (progress !== undefined) {
+    clearInterval(progress);
+    process.stderr.write("\n");
+  }
+  process.off("SIGINT", ignore);
+  for (const [file, want] of [["cpu.pb.gz", cpu], ["heap.pb.gz", values.flag("heap")]] as const) {
+    if (!want) continue;
+    const path = join(dir, file);
+    if (!existsSync(path)) {
+      process.stderr.write(`anyprof: ${runtime} wrote no ${file}\n`);
+      return code !== 0 ? code : 1;
+    }
+    const top = computeTop(decodePprof(readFileSync(path)), { nodeCount: 10 });
+    process.stdout.write(`\n${path}\n${formatTop(top)}`);
+  }
+  return code;
+}
+
+async function attachCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse("attach", args, {
+    o: { type: "string", short: "o" },
+    seconds: { type: "string" },
+    heap: { type: "boolean" },
+    hz: { type: "string" },
+  });
+  const out = values.str("o");
+  if (positionals.length !== 1 || out === undefined) throw new UsageError(`wrong arguments (anyprof attach --help for usage)`);
+  const { attach } = (await import(new URL("./attach.js", import.meta.url).href)) as typeof import("./attach.ts");
+  const bytes = await attach(positionals[0]!, {
+    seconds: positiveNumber("seconds", values.str("seconds"), 30),
+    heap: values.flag("heap"),
+    hz: positiveNumber("hz", values.str("hz"), 100),
+  });
+  writeFileSync(out, bytes);
+  process.stdout.write(formatTop(computeTop(decodePprof(bytes), { nodeCount: 10 })));
+  return 0;
+}
+
+function convert(args: string[]): number {
+  const { values, positionals } = parse("convert", args, { o: { type: "string", short: "o" } });
+  const out = values.str("o");
+  if (positionals.length !== 1 || out === undefined) throw new UsageError(`wrong arguments (anyprof convert --help for usage)`);
+  const input = positionals[0]!;
+  const text = new TextDecoder().decode(readInput(input));
+  writeFileSync(out, convertCpuProfile(text, input));
+  return 0;
+}
+
+function top(args: string[]): number {
+  const { values, positionals } = parse("top", args, {
+    n: { type: "string", short: "n" },
+    cum: { type: "boolean" },
+    "sample-index": { type: "string" },
+    tagfocus: { type: "string" },
+  });
+  if (positionals.length !== 1) throw new UsageError(`wrong arguments (anyprof top --help for usage)`);
+  let tagFocus: [string, string] | undefined;
+  const focus = values.str("tagfocus");
+  if (focus !== undefined) {
+    const i = focus.indexOf("=");
+    if (i <= 0) throw new UsageError(`--tagfocus wants key=value, got ${JSON.stringify(focus)}`);
+    tagFocus = [focus.slice(0, i), focus.slice(i + 1)];
+  }
+  const file = positionals[0]!;
+  let profile;
+  try {
+    profile = decodePprof(readInput(file));
+  } catch (err) {
+    throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const t = computeTop(profile, { nodeCount: positiveNumber("n", values.str("n"), 20), cum: values.flag("cum"), sampleIndex: values.str("sample-index"), tagFocus });
+  process.stdout.write(formatTop(t));
+  return 0;
+}
+
+async function view(args: string[]): Promise<number> {
+  const { values, positionals } = parse("view", args, { o: { type: "string", short: "o" }, open: { type: "boolean" } });
+  if (positionals.length !== 1) throw new UsageError(`wrong arguments (anyprof view --help for usage)`);
+  const file = positionals[0]!;
+  const { renderFlameGraphHtml, openInBrowser } = (await import(new URL("./view.js", import.meta.url).href)) as typeof import("./view.ts");
+  let html: string;
+  try {
+    html = renderFlameGraphHtml(readInput(file), { title: file });
+  } catch (err) {
+    throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const out = values.str("o") ?? "flame.html";
+  writeFileSync(out, html);
+  process.stdout.write(`wrote ${out}\n`);
+  if (values.flag("open")) await openInBrowser(out);
+  return 0;
+}
+
+/** main runs the command line and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    process.stdout.write(`${mainUsage}\n`);
+    return command === undefined ? 2 : 0;
+  }
+  if (!(command in usage)) {
+    process.stderr.write(`anyprof: unknown command ${JSON.stringify(command)} (anyprof --help lists them)\n`);
+    return 2;
+  }
+  if ((args.includes("--help") || args.includes("-h")) && !(command === "record" && args.indexOf("--") >= 0 && args.indexOf("--") < args.indexOf("--help"))) {
+    process.stdout.write(`${usage[command]}\n`);
+    return 0;
+  }
+  try {
+    switch (command) {
+      case "record":
+        return await record(args);
+      case "attach":
+        return await attachCommand(args);
+      case "convert":
+        return convert(args);
+      case "top":
+        return top(args);
+      default:
+        return await view(args);
+    }
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof UsageError) {
+      process.stderr.write(`anyprof ${command}: ${message.split("\n")[0]}\n`);
+      return 2;
+    }
+    process.stderr.write(`anyprof: ${message.replace(/^(anyprof|pprof): /, "").split("\n")[0]}\n`);
+    return 1;
+  }
+}
+
+// Run when executed (not when imported by tests).
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  process.exitCode = await main(process.argv.slice(2));
+}

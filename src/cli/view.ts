@@ -1,0 +1,469 @@
+// view.ts owns `anyprof view`'s data: it turns a pprof file into one
+// self-contained HTML page (no network: data, script and style are inline)
+// holding a compact flame-graph model, and opens a file in a browser. The
+// page's drawing and interaction are view-page.ts's; argument parsing is
+// main.ts's.
+//
+// The model is one merged call tree for every sample type and label filter:
+// nodes in preorder (root first, children heaviest first), each a function
+// (name + file) with the line that carries most of its value; and the
+// profile's samples re-aggregated as (node, label set) rows with one value
+// per sample type. The page sums rows into their nodes for the chosen sample
+// type and label filter, then adds each node into its parent in reverse
+// preorder: two linear passes, no tree per label value. Numeric columns are
+// LEB128 varints (zigzag where a value may be negative, deltas where sorted),
+// base64 in a JSON block, so 100,000 samples stay a few MB and decode in
+// milliseconds.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { resolve as resolvePath } from "node:path";
+import { decodePprof, type Decoded, type DecodedFrame } from "./decode.ts";
+import { pageCss, pageScript } from "./view-page.ts";
+
+/** maxLabelValues bounds the values of one label key offered by the filter:
+ * a key with more (a request id, a numeric size) is left out of the filter,
+ * since one option per value would make the model as large as the samples. */
+export const maxLabelValues = 256;
+
+/** FlameData is the model embedded in the page, as JSON. Column fields are
+ * base64 of unsigned LEB128 varints; see encodeColumns for each one's form. */
+export interface FlameData {
+  version: 1;
+  title: string;
+  sampleTypes: Array<{ type: string; unit: string }>;
+  /** defaultType is the sample type shown first: the profile's default, else
+   * the last one, as pprof picks. */
+  defaultType: number;
+  durationNanos: number;
+  /** strings holds function names, files, label keys and label values. */
+  strings: string[];
+  /** funcName and funcFile are string indexes per function; function 0 is
+   * the synthetic root. */
+  funcName: number[];
+  funcFile: number[];
+  /** labelSets are flat [key, value, key, value, …] string-index lists;
+   * set 0 is the empty set. */
+  labelSets: number[][];
+  /** droppedLabelKeys had more than maxLabelValues values. */
+  droppedLabelKeys: string[];
+  nodes: number;
+  rows: number;
+  columns: {
+    /** depth: per node in preorder, zigzag delta from the previous depth. */
+    depth: string;
+    /** func: per node, its function index. */
+    func: string;
+    /** line: per node, the line carrying most of its value (0 if unknown). */
+    line: string;
+    /** lines: per node, how many distinct lines it merges. */
+    lines: string;
+    /** rowNode: per row, its node, as a delta from the previous row's
+     * (rows are sorted by node). */
+    rowNode: string;
+    /** rowSet: per row, its label set. */
+    rowSet: string;
+    /** rowValues: per sample type, per row, the zigzag value. */
+    rowValues: string[];
+  };
+}
+
+/** ViewOptions configure the page. */
+export interface ViewOptions {
+  /** title heads the page (default "anyprof flame graph"). */
+  title?: string;
+}
+
+/** renderFlameGraphHtml decodes a pprof file (gzip or not) and returns one
+ * self-contained HTML page with its interactive flame graph. It throws
+ * "pprof: …" for bytes that are not a profile. */
+export function renderFlameGraphHtml(bytes: Uint8Array, options: ViewOptions = {}): string {
+  const data = flameData(decodePprof(bytes), options.title ?? "anyprof flame graph");
+  // "<" escaped keeps "</script>" and "<!--" in a function name from ending
+  // the block; JSON.parse reads \u003c back as "<".
+  const json = JSON.stringify(data).replace(/</g, "\\u003c");
+  return [
+    "<!doctype html>",
+    '<html lang="en">',
+    "<head>",
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // The page may load nothing: everything it needs is inline.
+    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">`,
+    '<link rel="icon" href="data:,">',
+    `<title>${escapeHtml(data.title)}</title>`,
+    `<style>${pageCss}</style>`,
+    "</head>",
+    "<body>",
+    '<header id="bar">',
+    `<h1 id="title">${escapeHtml(data.title)}</h1>`,
+    '<label>Sample type <select id="type"></select></label>',
+    '<label>Label <select id="filter"><option value="-1">all</option></select></label>',
+    '<span class="search"><input id="search" type="search" placeholder="Search functions (regex)" aria-label="Search functions (regular expression, case-insensitive)" autocomplete="off" spellcheck="false" autofocus></span>',
+    '<span id="matches" role="status" aria-live="polite"></span>',
+    '<button id="reset" type="button" title="Reset zoom (Esc)">Reset zoom</button>',
+    '<span id="total" aria-live="polite"></span>',
+    "</header>",
+    '<nav id="crumbs" aria-label="Zoom path"></nav>',
+    '<main id="chart"><canvas id="flame" role="img" aria-label="Flame graph: click a frame to zoom, Escape to reset"></canvas></main>',
+    '<div id="tip" role="tooltip" hidden></div>',
+    '<footer id="details">Hover a frame for details · click to zoom · click root, Esc or Reset to zoom out · / to search</footer>',
+    `<script type="application/json" id="flame-data">${json}</script>`,
+    `<script>${pageScript}</script>`,
+    "</body>",
+    "</html>",
+    "",
+  ].join("\n");
+}
+
+/** flameData builds the page's model from a decoded profile. */
+export function flameData(p: Decoded, title: string): FlameData {
+  const k = p.sampleTypes.length;
+  let defaultType = k - 1;
+  if (p.defaultSampleType !== "") {
+    const i = p.sampleTypes.findIndex((t) => t.type === p.defaultSampleType);
+    if (i >= 0) defaultType = i;
+  }
+
+  const strings = new Interner();
+  // Functions: (name, file) pairs; 0 is the root.
+  const funcIndex = new Map<string, number>();
+  const funcName: number[] = [strings.add("root")];
+  const funcFile: number[] = [strings.add("")];
+  const frameFunc = new Map<DecodedFrame, number>();
+  const funcOf = (f: DecodedFrame): number => {
+    let id = frameFunc.get(f);
+    if (id === undefined) {
+      const key = `${f.name}\n${f.file}`;
+      id = funcIndex.get(key);
+      if (id === undefined) {
+        id = funcName.length;
+        funcIndex.set(key, id);
+        funcName.push(strings.add(f.name));
+        funcFile.push(strings.add(f.file));
+      }
+      frameFunc.set(f, id);
+    }
+    return id;
+  };
+
+  // Label sets: keys with too many values are dropped first, so that sets
+  // differing only in them merge.
+  const valuesOfKey = new Map<string, Set<string>>();
+  for (const s of p.samples) {
+    for (const [key, value] of Object.entries(s.labels)) {
+      let set = valuesOfKey.get(key);
+      if (set === undefined) valuesOfKey.set(key, (set = new Set()));
+      if (set.size <= maxLabelValues) set.add(String(value));
+    }
+  }
+  const droppedLabelKeys = [...valuesOfKey].filter(([, v]) => v.size > maxLabelValues).map(([key]) => key).sort();
+  const dropped = new Set(droppedLabelKeys);
+  const labelSetIndex = new Map<string, number>([["", 0]]);
+  const labelSets: number[][] = [[]];
+  const setOf = (labels: Record<string, string | number>): number => {
+    const pairs = Object.entries(labels)
+      .filter(([key]) => !dropped.has(key))
+      .map(([key, value]) => [key, String(value)] as const)
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const key = pairs.map(([a, b]) => `${a}\u0000${b}`).join("\u0001");
+    let id = labelSetIndex.get(key);
+    if (id === undefined) {
+      id = labelSets.length;
+      labelSetIndex.set(key, id);
+      labelSets.push(pairs.flatMap(([a, b]) => [strings.add(a), strings.add(b)]));
+    }
+    return id;
+  };
+
+  // The merged tree, in discovery order. A child is found by
+  // parent * stride + function, a number key (fast in a Map).
+  const stride = 2 ** 24;
+  const childIndex = new Map<number, number>();
+  const parent: number[] = [-1];
+  const func: number[] = [0];
+  const nodeLine: number[] = [0];
+  const nodeWeight: number[] = [0];
+  // otherLines holds (node, line) → weight for the few nodes that merge
+  // more than one line; most nodes have one.
+  const otherLines = new Map<number, Map<number, number>>();
+  const addLine = (node: number, line: number, weight: number) => {
+    let lines = otherLines.get(node);
+    if (lines === undefined) {
+      if (line === nodeLine[node]) {
+        nodeWeight[node]! += weight;
+        return;
+      }
+      otherLines.set(node, (lines = new Map([[nodeLine[node]!, nodeWeight[node]!]])));
+    }
+    lines.set(line, (lines.get(line) ?? 0) + weight);
+  };
+  // Rows: (node, label set) → values per sample type.
+  const rowIndex = new Map<number, number>();
+  const rowNode: number[] = [];
+  const rowSet: number[] = [];
+  const rowValues: number[][] = Array.from({ length: k }, () => []);
+  const selfDefault: number[] = [0];
+
+  for (const s of p.samples) {
+    const weight = Math.abs(s.values[defaultType] ?? 0);
+    let node = 0;
+    for (let i = s.frames.length - 1; i >= 0; i--) {
+      const f = s.frames[i]!;
+      const fn = funcOf(f);
+      const key = node * stride + fn;
+      let child = childIndex.get(key);
+      if (child === undefined) {
+        child = parent.length;
+        childIndex.set(key, child);
+        parent.push(node);
+        func.push(fn);
+        nodeLine.push(f.line);
+        nodeWeight.push(weight);
+        selfDefault.push(0);
+      } else {
+        addLine(child, f.line, weight);
+      }
+      node = child;
+    }
+    const set = setOf(s.labels);
+    const rkey = node * stride + set;
+    let row = rowIndex.get(rkey);
+    if (row === undefined) {
+      row = rowNode.length;
+      rowIndex.set(rkey, row);
+      rowNode.push(node);
+      rowSet.push(set);
+      for (let t = 0; t < k; t++) rowValues[t]!.push(0);
+    }
+    for (let t = 0; t < k; t++) rowValues[t]![row]! += s.values[t] ?? 0;
+    selfDefault[node]! += s.values[defaultType] ?? 0;
+  }
+  if (funcName.length >= stride || labelSets.length >= stride) throw new Error("pprof: profile too large to view");
+  const n = parent.length;
+  const lineCount = new Array<number>(n).fill(1);
+  for (const [node, lines] of otherLines) {
+    let best = nodeLine[node]!;
+    let bestWeight = -1;
+    for (const [line, w] of lines) {
+      if (w > bestWeight) [best, bestWeight] = [line, w];
+    }
+    nodeLine[node] = best;
+    lineCount[node] = lines.size;
+  }
+
+  // Preorder with children heaviest first (in the default sample type, all
+  // labels), ties by name: the layout stays put when the view changes.
+  const cum = Float64Array.from(selfDefault);
+  for (let i = n - 1; i > 0; i--) cum[parent[i]!]! += cum[i]!;
+  const childStart = new Int32Array(n + 1);
+  for (let i = 1; i < n; i++) childStart[parent[i]! + 1]!++;
+  for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
+  const children = new Int32Array(Math.max(n - 1, 0));
+  const fill = childStart.slice(0, n);
+  for (let i = 1; i < n; i++) children[fill[parent[i]!]!++] = i;
+  const names = funcName.map((i) => strings.list[i]!);
+  const byWeight = (a: number, b: number) => {
+    const d = cum[b]! - cum[a]!;
+    if (d !== 0) return d;
+    const na = names[func[a]!]!;
+    const nb = names[func[b]!]!;
+    return na < nb ? -1 : na > nb ? 1 : a - b;
+  };
+  const order = new Int32Array(n);
+  const depthOf = new Int32Array(n);
+  let o = 0;
+  const stack = [0];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    order[o++] = node;
+    const kids = Array.from(children.subarray(childStart[node]!, childStart[node + 1]!)).sort(byWeight);
+    for (let i = kids.length - 1; i >= 0; i--) {
+      depthOf[kids[i]!] = depthOf[node]! + 1;
+      stack.push(kids[i]!);
+    }
+  }
+  const position = new Int32Array(n);
+  for (let i = 0; i < n; i++) position[order[i]!] = i;
+
+  const depthCol = new VarintWriter();
+  const funcCol = new VarintWriter();
+  const lineCol = new VarintWriter();
+  const linesCol = new VarintWriter();
+  let prevDepth = 0;
+  for (let i = 0; i < n; i++) {
+    const node = order[i]!;
+    depthCol.zigzag(depthOf[node]! - prevDepth);
+    prevDepth = depthOf[node]!;
+    funcCol.uint(func[node]!);
+    lineCol.uint(Math.max(0, nodeLine[node]!));
+    linesCol.uint(lineCount[node]!);
+  }
+  const rows = rowNode.map((_, r) => r).sort((a, b) => position[rowNode[a]!]! - position[rowNode[b]!]! || rowSet[a]! - rowSet[b]!);
+  const rowNodeCol = new VarintWriter();
+  const rowSetCol = new VarintWriter();
+  const valueCols = rowValues.map(() => new VarintWriter());
+  let prevNode = 0;
+  for (const r of rows) {
+    const at = position[rowNode[r]!]!;
+    rowNodeCol.uint(at - prevNode);
+    prevNode = at;
+    rowSetCol.uint(rowSet[r]!);
+    for (let t = 0; t < k; t++) valueCols[t]!.zigzag(rowValues[t]![r]!);
+  }
+
+  return {
+    version: 1,
+    title,
+    sampleTypes: p.sampleTypes,
+    defaultType,
+    durationNanos: p.durationNanos,
+    strings: strings.list,
+    funcName,
+    funcFile,
+    labelSets,
+    droppedLabelKeys,
+    nodes: n,
+    rows: rows.length,
+    columns: {
+      depth: depthCol.base64(),
+      func: funcCol.base64(),
+      line: lineCol.base64(),
+      lines: linesCol.base64(),
+      rowNode: rowNodeCol.base64(),
+      rowSet: rowSetCol.base64(),
+      rowValues: valueCols.map((c) => c.base64()),
+    },
+  };
+}
+
+/** Interner is an insertion-ordered string table. */
+class Interner {
+  readonly list: string[] = [];
+  private readonly index = new Map<string, number>();
+  add(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.list.length;
+      this.index.set(s, i);
+      this.list.push(s);
+    }
+    return i;
+  }
+}
+
+/** VarintWriter writes unsigned LEB128 varints into a growing buffer. Values
+ * are doubles: pprof values are int64, exact here up to 2^53. */
+class VarintWriter {
+  private buf = new Uint8Array(1024);
+  private n = 0;
+  uint(v: number): void {
+    if (this.n + 10 > this.buf.length) {
+      const next = new Uint8Array(this.buf.length * 2);
+      next.set(this.buf);
+      this.buf = next;
+    }
+    // Division, not shifts: shifts would truncate to 32 bits.
+    while (v >= 128) {
+      this.buf[this.n++] = (v % 128) | 128;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.n++] = v;
+  }
+  zigzag(v: number): void {
+    this.uint(v >= 0 ? v * 2 : -v * 2 - 1);
+  }
+  base64(): string {
+    // btoa takes a binary string; chunks of a multiple of 3 bytes encode
+    // without padding in between, so their concatenation is the whole.
+    const chunk = 3 * 8192;
+    let out = "";
+    for (let i = 0; i < this.n; i += chunk) {
+      out += btoa(String.fromCharCode(...this.buf.subarray(i, Math.min(i + chunk, this.n))));
+    }
+    return out;
+  }
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+/** OpenResult reports openInBrowser's attempt. */
+export interface OpenResult {
+  /** opened is true when a browser launcher was started and did not fail. */
+  opened: boolean;
+  /** command is what was run, when something was. */
+  command?: string;
+  /** message says what happened, for the user. */
+  message: string;
+}
+
+/** OpenOptions override what openInBrowser looks at (for tests). */
+export interface OpenOptions {
+  platform?: string;
+  env?: Record<string, string | undefined>;
+  /** waitMillis is how long to wait for a launcher that fails quickly. */
+  waitMillis?: number;
+}
+
+/** openInBrowser opens file in the desktop's browser, best effort: $BROWSER
+ * if set, else `open` (macOS), `start` (Windows) or `xdg-open` (elsewhere,
+ * only with a display). It never throws; the result says whether a browser
+ * was started and, if not, why, naming the file to open by hand. */
+export async function openInBrowser(file: string, options: OpenOptions = {}): Promise<OpenResult> {
+  const platform = options.platform ?? process.platform;
+  const env = options.env ?? process.env;
+  const path = resolvePath(file);
+  const byHand = `open ${path} in a browser yourself`;
+  let cmd: string;
+  let args: string[];
+  const browser = env.BROWSER?.split(":").find((b) => b.trim() !== "");
+  if (browser !== undefined) {
+    const parts = browser.trim().split(/\s+/);
+    cmd = parts[0]!;
+    const rest = parts.slice(1);
+    args = rest.some((a) => a.includes("%s")) ? rest.map((a) => a.replace("%s", path)) : [...rest, path];
+  } else if (platform === "darwin") {
+    [cmd, args] = ["open", [path]];
+  } else if (platform === "win32") {
+    [cmd, args] = ["cmd", ["/c", "start", '""', path]];
+  } else {
+    if (!env.DISPLAY && !env.WAYLAND_DISPLAY) {
+      return { opened: false, message: `anyprof: no browser found (no DISPLAY or WAYLAND_DISPLAY, no $BROWSER): ${byHand}` };
+    }
+    [cmd, args] = ["xdg-open", [path]];
+  }
+  const command = [cmd, ...args].join(" ");
+  return new Promise<OpenResult>((done) => {
+    let settled = false;
+    const finish = (r: OpenResult) => {
+      if (!settled) {
+        settled = true;
+        done(r);
+      }
+    };
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd, args, { detached: true, stdio: "ignore", env: env as NodeJS.ProcessEnv, windowsVerbatimArguments: platform === "win32" });
+    } catch (err) {
+      finish({ opened: false, command, message: `anyprof: could not run ${cmd}: ${err instanceof Error ? err.message : String(err)}: ${byHand}` });
+      return;
+    }
+    // A launcher that finds no browser exits non-zero at once; one that
+    // found one either exits 0 or keeps running (then it is the browser).
+    const timer = setTimeout(() => {
+      child.unref();
+      finish({ opened: true, command, message: `anyprof: opened ${path} with ${cmd}` });
+    }, options.waitMillis ?? 1500);
+    child.on("error", (err) => {
+      clearTimeout(timer);
+      const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? `${cmd} not found` : err.message;
+      finish({ opened: false, command, message: `anyprof: no browser found (${why}): ${byHand}` });
+    });
+    child.on("exit", (code, signal) => {
+      clearTimeout(timer);
+      if (code === 0) finish({ opened: true, command, message: `anyprof: opened ${path} with ${cmd}` });
+      else finish({ opened: false, command, message: `anyprof: ${cmd} failed (${signal ?? `exit status ${code}`}): ${byHand}` });
+    });
+  });
+}

@@ -1,0 +1,143 @@
+// overlapping-sampler.ts builds the block profiler's CPU sampler for V8
+// (Node, Deno) on an in-process inspector session of its own. The block
+// profiler runs for as long as the application does and drains its samples
+// every so often; stopping and restarting V8's profiler for that costs a
+// pause the application feels (V8 tears down its sampler and logs every
+// compiled function again: 100–200 ms in a large application, measured by
+// test/runtimes/predefined-cost.mjs). Here a drain never lets V8's sampler
+// stop: each chunk is a console.profile() profile of this session, and the
+// next chunk starts before the current one ends. This file imports no
+// runtime module; the adapter passes Session and console in.
+
+import type { CpuProfileShape, CpuSampler } from "../host.ts";
+
+/** EventSessionLike is the part of node:inspector's Session used here. */
+export interface EventSessionLike {
+  connect(): void;
+  disconnect(): void;
+  post(method: string, params: object, callback: (err: Error | null, result: unknown) => void): void;
+  on(event: string, listener: (message: { params: { title?: string; profile: CpuProfileShape } }) => void): unknown;
+}
+
+/** ConsoleProfiler is console.profile and console.profileEnd. */
+export interface ConsoleProfiler {
+  profile(title: string): void;
+  profileEnd(title: string): void;
+}
+
+type Answer<T> = T | Promise<T>;
+
+// post sends method, answering at once where the session does (Node).
+function post(session: EventSessionLike, method: string, params: object = {}): Answer<void> {
+  let done = false;
+  let error: Error | null = null;
+  let settle: ((err: Error | null) => void) | undefined;
+  session.post(method, params, (err) => {
+    done = true;
+    error = err;
+    settle?.(err);
+  });
+  if (done) {
+    if (error) throw new Error(`${method}: ${(error as Error).message}`);
+    return;
+  }
+  return new Promise((resolve, reject) => {
+    settle = (err) => (err ? reject(new Error(`${method}: ${err.message}`)) : resolve());
+  });
+}
+
+let sequence = 0;
+
+/** overlappingCpuSampler returns a CpuSampler whose stop() starts the next
+ * chunk's profile before ending the current one, and whose next start()
+ * adopts that running profile: a stop followed by a start never stops V8's
+ * sampler. Chunks are console profiles titled `anyprof-block-<n>`, so V8
+ * also delivers them to any other session with the Profiler domain enabled
+ * (DevTools, a running startCPUProfile), which ignores them. nowMicros is
+ * read just before each chunk begins, for the clock offset. */
+export function overlappingCpuSampler(Session: new () => EventSessionLike, console: ConsoleProfiler, nowMicros: () => number): CpuSampler {
+  const session = new Session();
+  session.connect();
+  // Finished chunks arrive as events: at once in Node, later in Deno.
+  const arrived = new Map<string, CpuProfileShape>();
+  const waiting = new Map<string, (profile: CpuProfileShape) => void>();
+  let closed = false;
+  session.on("Profiler.consoleProfileFinished", ({ params }) => {
+    const title = params.title ?? "";
+    if (closed) return;
+    const wake = waiting.get(title);
+    if (wake !== undefined) {
+      waiting.delete(title);
+      wake(params.profile);
+    } else if (title.startsWith("anyprof-block-")) {
+      arrived.set(title, params.profile);
+    }
+  });
+  let enabled = false;
+  let current: string | undefined;
+  let reserve: { title: string; clock: number } | undefined;
+
+  const begin = (): { title: string; clock: number } => {
+    const title = `anyprof-block-${++sequence}`;
+    const clock = nowMicros();
+    console.profile(title);
+    return { title, clock };
+  };
+  const end = (title: string): Answer<CpuProfileShape> => {
+    console.profileEnd(title);
+    const got = arrived.get(title);
+    if (got !== undefined) {
+      arrived.delete(title);
+      return got;
+    }
+    return new Promise((resolve) => waiting.set(title, resolve));
+  };
+
+  return {
+    start(intervalMicros: number): Answer<number> {
+      if (reserve !== undefined) {
+        current = reserve.title;
+        const clock = reserve.clock;
+        reserve = undefined;
+        return clock;
+      }
+      const go = (): number => {
+        const chunk = begin();
+        current = chunk.title;
+        return chunk.clock;
+      };
+      if (enabled) return go();
+      enabled = true;
+      // The interval can be set only while this session's profiler is idle.
+      const enable = post(session, "Profiler.enable");
+      const interval = () => post(session, "Profiler.setSamplingInterval", { interval: Math.max(1, Math.round(intervalMicros)) });
+      if (enable instanceof Promise) return enable.then(interval).then(go);
+      const set = interval();
+      return set instanceof Promise ? set.then(go) : go();
+    },
+    stop(): Answer<CpuProfileShape> {
+      if (current === undefined) throw new Error("Profiler is not started");
+      const ending = current;
+      current = undefined;
+      reserve = begin();
+      return end(ending);
+    },
+    close(): void {
+      closed = true;
+      // Ending every chunk, then disabling, leaves V8's profiler as found.
+      for (const title of [current, reserve?.title]) if (title !== undefined) console.profileEnd(title);
+      current = undefined;
+      reserve = undefined;
+      for (const wake of waiting.values()) wake({ nodes: [], startTime: 0, endTime: 0 });
+      waiting.clear();
+      arrived.clear();
+      try {
+        const disabled = post(session, "Profiler.disable");
+        if (disabled instanceof Promise) disabled.catch(() => {});
+      } catch {
+        // Nothing to release.
+      }
+      session.disconnect();
+    },
+  };
+}

@@ -1,0 +1,214 @@
+// cli.test.ts runs the `anyprof` command as users do (node dist/cli/main.js):
+// record under Node, Deno and Bun (also on a crash, process.exit and
+// Ctrl-C, passing exit codes through), convert of each runtime's own
+// --cpu-prof output, top against `go tool pprof -top` on a profile written
+// by Go, and one clear line for every bad input. attach and view have their
+// own files.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { goPprof } from "./helpers/gotool.ts";
+import { resolve } from "./helpers/pprof.ts";
+import { bin, root } from "./helpers/spawn.ts";
+
+const cli = join(root, "dist/cli/main.js");
+const scratch = mkdtempSync(join(tmpdir(), "anyprof-cli-"));
+const program = join(scratch, "prog.mjs");
+writeFileSync(
+  program,
+  `function recordedSpin(ms) { const e = performance.now() + ms; let x = 0; while (performance.now() < e) x += Math.sqrt(x); return x; }
+function work() { for (let i = 0; i < 40; i++) recordedSpin(10); }
+work();
+const mode = (globalThis.Deno ? Deno.args : process.argv.slice(2))[0];
+if (mode === "throw") throw new Error("boom from the program");
+if (mode === "exit3") process.exit(3);
+if (mode === "forever") setInterval(() => recordedSpin(5), 10);
+`,
+);
+
+function anyprof(args: string[], opts: { cwd?: string } = {}) {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", cwd: opts.cwd ?? scratch, timeout: 60_000, env: { ...process.env, NO_COLOR: "1" } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const leafNanos = (bytes: Uint8Array, fn: string) =>
+  resolve(bytes)
+    .samples.filter((s) => s.frames.some((f) => f.functionName === fn))
+    .reduce((n, s) => n + s.values[1]!, 0);
+
+describe("anyprof record", () => {
+  for (const [name, runtime] of [["node", "node"], ["deno", bin("deno")], ["bun", bin("bun")]] as const) {
+    it(`profiles a program under ${name} and prints its top`, () => {
+      const dir = join(scratch, `rec-${name}`);
+      const r = anyprof(["record", "-o", dir, "--", runtime, program]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/flat\s+flat%\s+sum%\s+cum\s+cum%/);
+      expect(r.stdout).toMatch(/recordedSpin/);
+      // 400 ms of spinning: most of it must be in the profile.
+      expect(leafNanos(readFileSync(join(dir, "cpu.pb.gz")), "recordedSpin")).toBeGreaterThan(250e6);
+    });
+  }
+
+  it("writes the profile when the program throws, and passes exit codes through", () => {
+    const dir = join(scratch, "rec-throw");
+    const r = anyprof(["record", "-o", dir, "--", "node", program, "throw"]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/boom from the program/);
+    expect(leafNanos(readFileSync(join(dir, "cpu.pb.gz")), "recordedSpin")).toBeGreaterThan(250e6);
+    const exit3 = anyprof(["record", "-o", join(scratch, "rec-exit3"), "--", "node", program, "exit3"]);
+    expect(exit3.code).toBe(3);
+    resolve(readFileSync(join(scratch, "rec-exit3", "cpu.pb.gz")));
+  });
+
+  it("writes the profile on Ctrl-C", async () => {
+    const dir = join(scratch, "rec-sigint");
+    const child = spawn(process.execPath, [cli, "record", "-o", dir, "--", "node", program, "forever"], { cwd: scratch, detached: true, stdio: "ignore" });
+    await new Promise((r) => setTimeout(r, 1500));
+    process.kill(-child.pid!, "SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
+    expect(code).toBe(130);
+    expect(leafNanos(readFileSync(join(dir, "cpu.pb.gz")), "recordedSpin")).toBeGreaterThan(100e6);
+  });
+});
+
+describe("anyprof convert", () => {
+  const cases = [
+    ["node", [process.execPath, "--cpu-prof", "--cpu-prof-dir", "DIR"]],
+    ["deno", [bin("deno"), "run", "--cpu-prof"]],
+    ["bun", [bin("bun"), "--cpu-prof", "--cpu-prof-dir", "DIR"]],
+  ] as const;
+  for (const [name, cmd] of cases) {
+    it(`converts ${name}'s --cpu-prof output, keeping its top function and sample count`, () => {
+      const dir = join(scratch, `cpuprof-${name}`);
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(dir);
+      const [exe, ...args] = cmd.map((a) => (a === "DIR" ? dir : a));
+      execFileSync(exe!, [...args, program], { cwd: dir, stdio: "ignore", timeout: 60_000 });
+      const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"));
+      expect(file, `no .cpuprofile in ${dir}`).toBeDefined();
+      const raw = JSON.parse(readFileSync(join(dir, file!), "utf8")) as { nodes: Array<{ id: number; callFrame: { functionName: string } }>; samples: number[] };
+      // The runtime's own totals: samples per leaf function, idle left out.
+      const byId = new Map(raw.nodes.map((n) => [n.id, n.callFrame.functionName]));
+      const counts = new Map<string, number>();
+      let kept = 0;
+      for (const id of raw.samples) {
+        const fn = byId.get(id)!;
+        if (fn === "(idle)") continue;
+        kept++;
+        counts.set(fn, (counts.get(fn) ?? 0) + 1);
+      }
+      const wantTop = [...counts].sort((a, b) => b[1] - a[1])[0]![0];
+      const out = join(dir, "out.pb.gz");
+      const r = anyprof(["convert", join(dir, file!), "-o", out]);
+      expect(r.code, r.stderr).toBe(0);
+      const p = resolve(readFileSync(out));
+      expect(p.samples.reduce((n, s) => n + s.values[0]!, 0)).toBe(kept);
+      const got = new Map<string, number>();
+      for (const s of p.samples) got.set(s.frames[0]!.functionName || "", (got.get(s.frames[0]!.functionName) ?? 0) + s.values[0]!);
+      const gotTop = [...got].sort((a, b) => b[1] - a[1])[0]![0];
+      expect(gotTop).toBe(wantTop);
+    });
+  }
+});
+
+describe("anyprof top", () => {
+  it("agrees with go tool pprof -top on a profile written by Go", () => {
+    const dir = join(scratch, "goprog");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "main.go"),
+      `package main
+
+import (
+	"os"
+	"runtime/pprof"
+	"time"
+)
+
+//go:noinline
+func hotGo(n int) int {
+	x := 0
+	for i := 0; i < n; i++ {
+		x += i * i % 7
+	}
+	return x
+}
+
+//go:noinline
+func warmGo(n int) int {
+	x := 0
+	for i := 0; i < n; i++ {
+		x += i * i % 5
+	}
+	return x
+}
+
+func main() {
+	f, _ := os.Create(os.Args[1])
+	pprof.StartCPUProfile(f)
+	end := time.Now().Add(800 * time.Millisecond)
+	s := 0
+	for time.Now().Before(end) {
+		s += hotGo(2000000)
+		s += warmGo(1000000)
+	}
+	pprof.StopCPUProfile()
+	f.Close()
+	println(s)
+}
+`,
+    );
+    const prof = join(dir, "go.pb.gz");
+    execFileSync("go", ["run", "main.go", prof], { cwd: dir, stdio: "ignore", timeout: 120_000, env: { ...process.env, HOME: process.env.HOME ?? dir, GOCACHE: join(dir, "gocache"), GO111MODULE: "off" } });
+    const bytes = readFileSync(prof);
+    const flat = (text: string) => {
+      const rows = new Map<string, string>();
+      for (const line of text.split("\n")) {
+        const m = /^\s*(\S+)\s+\S+%\s+\S+%\s+\S+\s+\S+%\s+(.+)$/.exec(line);
+        if (m !== null && m[1] !== "flat") rows.set(m[2]!.trim(), m[1]!);
+      }
+      return rows;
+    };
+    const go = flat(goPprof(bytes, "-top", "-nodecount=5"));
+    const ours = flat(anyprof(["top", prof, "-n", "5"]).stdout);
+    for (const fn of ["main.hotGo", "main.warmGo"]) {
+      expect(ours.get(fn), `anyprof top has ${fn}`).toBeDefined();
+      expect(ours.get(fn)).toBe(go.get(fn));
+    }
+  });
+});
+
+describe("bad input: one line, non-zero exit", () => {
+  const one = (r: { code: number | null; stderr: string }, code: number, text: RegExp) => {
+    expect(r.code).toBe(code);
+    expect(r.stderr.trim().split("\n").length, r.stderr).toBe(1);
+    expect(r.stderr.trim()).toMatch(text);
+  };
+  it("a file that isn't pprof", () => {
+    const f = join(scratch, "not.pb.gz");
+    writeFileSync(f, "hello, this is not a profile at all\n");
+    one(anyprof(["top", f]), 1, /^anyprof: .*not\.pb\.gz: .*(parsing|invalid|index out of range)/i);
+  });
+  it("a truncated gzip", () => {
+    const good = readFileSync(join(scratch, "rec-node", "cpu.pb.gz"));
+    const f = join(scratch, "truncated.pb.gz");
+    writeFileSync(f, good.subarray(0, good.length >> 1));
+    one(anyprof(["top", f]), 1, /^anyprof: .*truncated\.pb\.gz: .*decompressing profile/);
+  });
+  it("a .cpuprofile with a dangling node id", () => {
+    const f = join(scratch, "dangling.cpuprofile");
+    writeFileSync(f, JSON.stringify({ nodes: [{ id: 1, callFrame: { functionName: "(root)", url: "", lineNumber: -1, columnNumber: -1 }, children: [7] }], samples: [], timeDeltas: [], startTime: 0, endTime: 1 }));
+    one(anyprof(["convert", f, "-o", join(scratch, "x.pb.gz")]), 1, /^anyprof: cpuprofile node 1 has unknown child 7$/);
+  });
+  it("a missing file and a bad flag", () => {
+    one(anyprof(["top", join(scratch, "nope.pb.gz")]), 1, /no such file/);
+    one(anyprof(["top", "--bogus", "x"]), 2, /^anyprof top: Unknown option '--bogus'/);
+  });
+  it("an unknown command and no command", () => {
+    expect(anyprof(["frobnicate"]).code).toBe(2);
+    expect(anyprof([]).code).toBe(2);
+    expect(anyprof(["--help"]).code).toBe(0);
+  });
+});
