@@ -6,6 +6,7 @@
 
 import { startCPUProfile, stopCPUProfile } from "./cpu.ts";
 import { deltaProfile } from "./delta.ts";
+import { startHeapProfiling } from "./heap.ts";
 import { host } from "./host.ts";
 import { lookup, profiles, type Profile } from "./profile.ts";
 
@@ -19,6 +20,9 @@ export interface PprofHandlerOptions {
   maxSeconds?: number;
   /** hz is the CPU sampling rate for /profile (default 100, as Go's). */
   hz?: number;
+  /** heap starts heap sampling when the handler is made (default true),
+   * since a heap profile covers only what was sampled. */
+  heap?: boolean;
 }
 
 /** PprofHandler answers a request under the prefix, or undefined for any
@@ -178,6 +182,16 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
   if (!prefix.endsWith("/")) prefix += "/";
   const maxSeconds = options.maxSeconds ?? 300;
   const hz = options.hz ?? 100;
+  // Where the runtime has no heap sampler (workerd, Deno without
+  // --allow-sys), heap stays a valid empty profile that says why.
+  // Sampling the user started with other options stays as it is.
+  if (options.heap !== false) {
+    try {
+      startHeapProfiling().catch(() => {});
+    } catch {
+      // No heap sampler here, or one already running: nothing to start.
+    }
+  }
   return async (request: Request): Promise<Response | undefined> => {
     try {
       const url = new URL(request.url);

@@ -37,7 +37,7 @@ interface SmokeLine {
 
 /** predefinedNames are the profiles Go's scrapers ask for by name, which
  * every runtime must write (valid, empty or not). */
-const predefinedNames = ["block", "goroutine", "mutex", "threadcreate"];
+const predefinedNames = ["allocs", "block", "goroutine", "heap", "mutex", "threadcreate"];
 
 /** smokeLine returns the JSON line smoke.mjs printed, failing with the
  * process's stderr when the run failed or printed none. */

@@ -32,6 +32,9 @@ export interface AttachOptions {
   /** heapRateBytes is the average number of bytes allocated between two
    * heap samples (default 512 KiB, Go's MemProfileRate). */
   heapRateBytes?: number;
+  /** deoptimize (default true) discards the target's optimized code as
+   * the CPU profile starts (see deoptimizeAll); false leaves it alone. */
+  deoptimize?: boolean;
   /** signal ends the profiling window early: the profile then covers the
    * time so far. Aborted before profiling starts, attach rejects. */
   signal?: AbortSignal;
@@ -409,13 +412,39 @@ async function profileWindow(session: CdpSession, durationMillis: number, signal
   }
 }
 
+/** deoptimizeAll discards the target's optimized code and reports whether
+ * it could. V8 ≥ 12 (Node 22 and later, Deno, workerd) often does not
+ * record which functions its optimizing compilers inlined into code that
+ * exists when the profiler starts, so a small hot function inlined into its
+ * caller is reported as the caller: attached to a warm process, the hot
+ * function may not be in the profile at all. Code optimized again while
+ * the profiler runs names its inlined functions. V8 drops all optimized
+ * code when precise coverage starts; stopping it at once returns to the
+ * default (best-effort) coverage. The costs: the target runs slower until
+ * it re-optimizes (the profile's first moments show it), V8 stops flushing
+ * unused bytecode, and a precise coverage collection in the target
+ * (NODE_V8_COVERAGE, deno test --coverage) loses its counts. workerd
+ * handles the Profiler domain itself and refuses (V8's profiler agent is
+ * never enabled there): false. */
+async function deoptimizeAll(session: CdpSession): Promise<boolean> {
+  try {
+    await session.call("Profiler.startPreciseCoverage", { callCount: false, detailed: false });
+  } catch {
+    return false;
+  }
+  await session.call("Profiler.stopPreciseCoverage").catch(() => {});
+  return true;
+}
+
 /** cpuProfile runs V8's CPU profiler on the target for the window. */
-async function cpuProfile(session: CdpSession, t: ResolvedTarget, durationMillis: number, intervalMicros: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+async function cpuProfile(session: CdpSession, t: ResolvedTarget, durationMillis: number, intervalMicros: number, deoptimize: boolean, signal: AbortSignal | undefined): Promise<Uint8Array> {
   await session.call("Profiler.enable");
   await session.call("Profiler.setSamplingInterval", { interval: Math.max(1, Math.round(intervalMicros)) });
   const startNanos = host.nowNanos();
   const began = performance.now();
   await session.call("Profiler.start");
+  // After the start, so that the profiler sees the code compiled again.
+  const deoptimized = deoptimize && (await deoptimizeAll(session));
   await profileWindow(session, durationMillis, signal, t.wsUrl);
   const result = await session.call("Profiler.stop");
   const endedMillis = performance.now() - began;
@@ -425,6 +454,7 @@ async function cpuProfile(session: CdpSession, t: ResolvedTarget, durationMillis
   const spanMicros = profile.endTime - profile.startTime;
   const durationNanos = BigInt(Math.round(Number.isFinite(spanMicros) && spanMicros > 0 ? spanMicros * 1000 : endedMillis * 1e6));
   const comments = [`cpu: attached to ${t.title} over the inspector protocol (${t.wsUrl})`];
+  if (deoptimized) comments.push("cpu: the target's optimized code was discarded as profiling started, so that V8 names the functions it inlines; the first moments ran slower while it re-optimized");
   return gzip(
     withCore((core) => {
       const converter = new CpuProfileConverter(core, { intervalMicros });
@@ -505,7 +535,7 @@ export async function attach(target: string, options: AttachOptions): Promise<Ui
   const session = await CdpSession.open(t.wsUrl, signal);
   try {
     const durationMillis = options.seconds * 1000;
-    return heap ? await heapProfile(session, t, durationMillis, rateBytes, signal) : await cpuProfile(session, t, durationMillis, intervalMicros, signal);
+    return heap ? await heapProfile(session, t, durationMillis, rateBytes, signal) : await cpuProfile(session, t, durationMillis, intervalMicros, options.deoptimize ?? true, signal);
   } finally {
     // Disabling stops a profiler an error left running; V8 also stops it
     // when the session ends, so this is belt and braces.

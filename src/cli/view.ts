@@ -12,11 +12,12 @@
 // type and label filter, then adds each node into its parent in reverse
 // preorder: two linear passes, no tree per label value. Numeric columns are
 // LEB128 varints (zigzag where a value may be negative, deltas where sorted),
-// base64 in a JSON block, so 100,000 samples stay a few MB and decode in
-// milliseconds.
+// gzip-compressed and base64-encoded in a JSON block, so 100,000 samples stay
+// a few MB and decode in milliseconds.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve as resolvePath } from "node:path";
+import { gzip } from "../gzip.ts";
 import { decodePprof, type Decoded, type DecodedFrame } from "./decode.ts";
 import { pageCss, pageScript } from "./view-page.ts";
 
@@ -25,8 +26,9 @@ import { pageCss, pageScript } from "./view-page.ts";
  * since one option per value would make the model as large as the samples. */
 export const maxLabelValues = 256;
 
-/** FlameData is the model embedded in the page, as JSON. Column fields are
- * base64 of unsigned LEB128 varints; see encodeColumns for each one's form. */
+/** FlameData is the model embedded in the page, as JSON: small tables as
+ * arrays, the large per-node and per-row columns as varints, gzip-compressed
+ * (the page inflates them with DecompressionStream) and base64-encoded. */
 export interface FlameData {
   version: 1;
   title: string;
@@ -46,25 +48,20 @@ export interface FlameData {
   labelSets: number[][];
   /** droppedLabelKeys had more than maxLabelValues values. */
   droppedLabelKeys: string[];
+  /** funcLine is each function's base line: node lines are deltas from it. */
+  funcLine: number[];
   nodes: number;
   rows: number;
-  columns: {
-    /** depth: per node in preorder, zigzag delta from the previous depth. */
-    depth: string;
-    /** func: per node, its function index. */
-    func: string;
-    /** line: per node, the line carrying most of its value (0 if unknown). */
-    line: string;
-    /** lines: per node, how many distinct lines it merges. */
-    lines: string;
-    /** rowNode: per row, its node, as a delta from the previous row's
-     * (rows are sorted by node). */
-    rowNode: string;
-    /** rowSet: per row, its label set. */
-    rowSet: string;
-    /** rowValues: per sample type, per row, the zigzag value. */
-    rowValues: string[];
-  };
+  /** columns names the columns in packed, in order, with their lengths in
+   * bytes. Per node, in preorder: depth (zigzag delta from the previous
+   * node's), func (function index), line (zigzag delta from the function's
+   * base line; the line carrying most of the node's value), lines (how many
+   * distinct lines the node merges). Per row, sorted by node: rowNode (delta
+   * from the previous row's node), rowSet (label set), value0… (one zigzag
+   * column per sample type). */
+  columns: Array<[name: string, bytes: number]>;
+  /** packed is base64 of the gzip of the columns' varints, one after another. */
+  packed: string;
 }
 
 /** ViewOptions configure the page. */
@@ -129,6 +126,7 @@ export function flameData(p: Decoded, title: string): FlameData {
   const funcIndex = new Map<string, number>();
   const funcName: number[] = [strings.add("root")];
   const funcFile: number[] = [strings.add("")];
+  const funcLine: number[] = [0];
   const frameFunc = new Map<DecodedFrame, number>();
   const funcOf = (f: DecodedFrame): number => {
     let id = frameFunc.get(f);
@@ -140,6 +138,7 @@ export function flameData(p: Decoded, title: string): FlameData {
         funcIndex.set(key, id);
         funcName.push(strings.add(f.name));
         funcFile.push(strings.add(f.file));
+        funcLine.push(f.line);
       }
       frameFunc.set(f, id);
     }
@@ -175,27 +174,56 @@ export function flameData(p: Decoded, title: string): FlameData {
     return id;
   };
 
-  // The merged tree, in discovery order. A child is found by
-  // parent * stride + function, a number key (fast in a Map).
-  const stride = 2 ** 24;
-  const childIndex = new Map<number, number>();
+  // The merged tree, in discovery order, as first-child/next-sibling lists:
+  // most nodes have a child or two, so a scan beats hashing (parent, func);
+  // a node with many children gets a Map (func → child) instead.
   const parent: number[] = [-1];
   const func: number[] = [0];
+  const firstChild: number[] = [-1];
+  const nextSibling: number[] = [-1];
+  const childCount: number[] = [0];
+  const childMaps = new Map<number, Map<number, number>>();
+  const scanLimit = 16;
+  // nodeLine is the line a node was first seen at, with its weight; a node
+  // seen at other lines too keeps them all in otherLines.
   const nodeLine: number[] = [0];
   const nodeWeight: number[] = [0];
-  // otherLines holds (node, line) → weight for the few nodes that merge
-  // more than one line; most nodes have one.
+  const multiLine: number[] = [0];
   const otherLines = new Map<number, Map<number, number>>();
-  const addLine = (node: number, line: number, weight: number) => {
-    let lines = otherLines.get(node);
-    if (lines === undefined) {
-      if (line === nodeLine[node]) {
-        nodeWeight[node]! += weight;
-        return;
+  const childOf = (node: number, fn: number, line: number, weight: number): number => {
+    const map = childMaps.get(node);
+    let c = map !== undefined ? (map.get(fn) ?? -1) : firstChild[node]!;
+    if (map === undefined) while (c !== -1 && func[c] !== fn) c = nextSibling[c]!;
+    if (c === -1) {
+      c = parent.length;
+      parent.push(node);
+      func.push(fn);
+      firstChild.push(-1);
+      nextSibling.push(firstChild[node]!);
+      firstChild[node] = c;
+      childCount.push(0);
+      nodeLine.push(line);
+      nodeWeight.push(weight);
+      multiLine.push(0);
+      selfDefault.push(0);
+      if (map !== undefined) map.set(fn, c);
+      else if (++childCount[node]! > scanLimit) {
+        const m = new Map<number, number>();
+        for (let x = firstChild[node]!; x !== -1; x = nextSibling[x]!) m.set(func[x]!, x);
+        childMaps.set(node, m);
       }
-      otherLines.set(node, (lines = new Map([[nodeLine[node]!, nodeWeight[node]!]])));
+      return c;
     }
-    lines.set(line, (lines.get(line) ?? 0) + weight);
+    if (multiLine[c] === 0 && line === nodeLine[c]) nodeWeight[c]! += weight;
+    else {
+      let lines = otherLines.get(c);
+      if (lines === undefined) {
+        otherLines.set(c, (lines = new Map([[nodeLine[c]!, nodeWeight[c]!]])));
+        multiLine[c] = 1;
+      }
+      lines.set(line, (lines.get(line) ?? 0) + weight);
+    }
+    return c;
   };
   // Rows: (node, label set) → values per sample type.
   const rowIndex = new Map<number, number>();
@@ -203,27 +231,14 @@ export function flameData(p: Decoded, title: string): FlameData {
   const rowSet: number[] = [];
   const rowValues: number[][] = Array.from({ length: k }, () => []);
   const selfDefault: number[] = [0];
+  const stride = 2 ** 24;
 
   for (const s of p.samples) {
     const weight = Math.abs(s.values[defaultType] ?? 0);
     let node = 0;
     for (let i = s.frames.length - 1; i >= 0; i--) {
       const f = s.frames[i]!;
-      const fn = funcOf(f);
-      const key = node * stride + fn;
-      let child = childIndex.get(key);
-      if (child === undefined) {
-        child = parent.length;
-        childIndex.set(key, child);
-        parent.push(node);
-        func.push(fn);
-        nodeLine.push(f.line);
-        nodeWeight.push(weight);
-        selfDefault.push(0);
-      } else {
-        addLine(child, f.line, weight);
-      }
-      node = child;
+      node = childOf(node, funcOf(f), f.line, weight);
     }
     const set = setOf(s.labels);
     const rkey = node * stride + set;
@@ -238,7 +253,7 @@ export function flameData(p: Decoded, title: string): FlameData {
     for (let t = 0; t < k; t++) rowValues[t]![row]! += s.values[t] ?? 0;
     selfDefault[node]! += s.values[defaultType] ?? 0;
   }
-  if (funcName.length >= stride || labelSets.length >= stride) throw new Error("pprof: profile too large to view");
+  if (labelSets.length >= stride) throw new Error("pprof: too many label sets to view");
   const n = parent.length;
   const lineCount = new Array<number>(n).fill(1);
   for (const [node, lines] of otherLines) {
@@ -255,12 +270,6 @@ export function flameData(p: Decoded, title: string): FlameData {
   // labels), ties by name: the layout stays put when the view changes.
   const cum = Float64Array.from(selfDefault);
   for (let i = n - 1; i > 0; i--) cum[parent[i]!]! += cum[i]!;
-  const childStart = new Int32Array(n + 1);
-  for (let i = 1; i < n; i++) childStart[parent[i]! + 1]!++;
-  for (let i = 0; i < n; i++) childStart[i + 1]! += childStart[i]!;
-  const children = new Int32Array(Math.max(n - 1, 0));
-  const fill = childStart.slice(0, n);
-  for (let i = 1; i < n; i++) children[fill[parent[i]!]!++] = i;
   const names = funcName.map((i) => strings.list[i]!);
   const byWeight = (a: number, b: number) => {
     const d = cum[b]! - cum[a]!;
@@ -273,10 +282,13 @@ export function flameData(p: Decoded, title: string): FlameData {
   const depthOf = new Int32Array(n);
   let o = 0;
   const stack = [0];
+  const kids: number[] = [];
   while (stack.length > 0) {
     const node = stack.pop()!;
     order[o++] = node;
-    const kids = Array.from(children.subarray(childStart[node]!, childStart[node + 1]!)).sort(byWeight);
+    kids.length = 0;
+    for (let c = firstChild[node]!; c !== -1; c = nextSibling[c]!) kids.push(c);
+    if (kids.length > 1) kids.sort(byWeight);
     for (let i = kids.length - 1; i >= 0; i--) {
       depthOf[kids[i]!] = depthOf[node]! + 1;
       stack.push(kids[i]!);
@@ -295,7 +307,7 @@ export function flameData(p: Decoded, title: string): FlameData {
     depthCol.zigzag(depthOf[node]! - prevDepth);
     prevDepth = depthOf[node]!;
     funcCol.uint(func[node]!);
-    lineCol.uint(Math.max(0, nodeLine[node]!));
+    lineCol.zigzag(nodeLine[node]! - funcLine[func[node]!]!);
     linesCol.uint(lineCount[node]!);
   }
   const rows = rowNode.map((_, r) => r).sort((a, b) => position[rowNode[a]!]! - position[rowNode[b]!]! || rowSet[a]! - rowSet[b]!);
@@ -310,6 +322,21 @@ export function flameData(p: Decoded, title: string): FlameData {
     rowSetCol.uint(rowSet[r]!);
     for (let t = 0; t < k; t++) valueCols[t]!.zigzag(rowValues[t]![r]!);
   }
+  const columns: Array<[string, VarintWriter]> = [
+    ["depth", depthCol],
+    ["func", funcCol],
+    ["line", lineCol],
+    ["lines", linesCol],
+    ["rowNode", rowNodeCol],
+    ["rowSet", rowSetCol],
+    ...valueCols.map((c, t) => [`value${t}`, c] as [string, VarintWriter]),
+  ];
+  const all = new Uint8Array(columns.reduce((a, [, c]) => a + c.length, 0));
+  let at = 0;
+  for (const [, c] of columns) {
+    all.set(c.bytes(), at);
+    at += c.length;
+  }
 
   return {
     version: 1,
@@ -320,19 +347,13 @@ export function flameData(p: Decoded, title: string): FlameData {
     strings: strings.list,
     funcName,
     funcFile,
+    funcLine,
     labelSets,
     droppedLabelKeys,
     nodes: n,
     rows: rows.length,
-    columns: {
-      depth: depthCol.base64(),
-      func: funcCol.base64(),
-      line: lineCol.base64(),
-      lines: linesCol.base64(),
-      rowNode: rowNodeCol.base64(),
-      rowSet: rowSetCol.base64(),
-      rowValues: valueCols.map((c) => c.base64()),
-    },
+    columns: columns.map(([name, c]) => [name, c.length]),
+    packed: base64(gzip(all)),
   };
 }
 
@@ -372,16 +393,24 @@ class VarintWriter {
   zigzag(v: number): void {
     this.uint(v >= 0 ? v * 2 : -v * 2 - 1);
   }
-  base64(): string {
-    // btoa takes a binary string; chunks of a multiple of 3 bytes encode
-    // without padding in between, so their concatenation is the whole.
-    const chunk = 3 * 8192;
-    let out = "";
-    for (let i = 0; i < this.n; i += chunk) {
-      out += btoa(String.fromCharCode(...this.buf.subarray(i, Math.min(i + chunk, this.n))));
-    }
-    return out;
+  get length(): number {
+    return this.n;
   }
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.n);
+  }
+}
+
+/** base64 encodes bytes with btoa, which every runtime has. */
+function base64(bytes: Uint8Array): string {
+  // btoa takes a binary string; chunks of a multiple of 3 bytes encode
+  // without padding in between, so their concatenation is the whole.
+  const chunk = 3 * 8192;
+  const parts: string[] = [];
+  for (let i = 0; i < bytes.length; i += chunk) {
+    parts.push(btoa(String.fromCharCode(...bytes.subarray(i, Math.min(i + chunk, bytes.length)))));
+  }
+  return parts.join("");
 }
 
 function escapeHtml(s: string): string {
