@@ -1,8 +1,8 @@
-// overlapping-sampler.ts builds the block profiler's CPU sampler for V8
-// (Node, Deno) on an in-process inspector session of its own. The block
-// profiler runs for as long as the application does and drains its samples
-// every so often; stopping and restarting V8's profiler for that costs a
-// pause the application feels (V8 tears down its sampler and logs every
+// overlapping-sampler.ts builds CPU samplers for V8 (Node, Deno) on an
+// in-process inspector session of their own, for profilers that drain their
+// samples every so often (the block profiler, and startCPUProfile's chunks):
+// stopping and restarting V8's profiler for that costs a pause the
+// application feels (V8 tears down its sampler and logs every
 // compiled function again: 100–200 ms in a large application, measured by
 // test/runtimes/predefined-cost.mjs). Here a drain never lets V8's sampler
 // stop: each chunk is a console.profile() profile of this session, and the
@@ -51,11 +51,16 @@ let sequence = 0;
 /** overlappingCpuSampler returns a CpuSampler whose stop() starts the next
  * chunk's profile before ending the current one, and whose next start()
  * adopts that running profile: a stop followed by a start never stops V8's
- * sampler. Chunks are console profiles titled `anyprof-block-<n>`, so V8
- * also delivers them to any other session with the Profiler domain enabled
- * (DevTools, a running startCPUProfile), which ignores them. nowMicros is
+ * sampler. Chunks are console profiles titled `<titlePrefix><n>`, so V8 also
+ * delivers them to any other session with the Profiler domain enabled
+ * (DevTools, the other anyprof sampler), which ignore them. nowMicros is
  * read just before each chunk begins, for the clock offset. */
-export function overlappingCpuSampler(Session: new () => EventSessionLike, console: ConsoleProfiler, nowMicros: () => number): CpuSampler {
+export function overlappingCpuSampler(
+  Session: new () => EventSessionLike,
+  console: ConsoleProfiler,
+  nowMicros: () => number,
+  titlePrefix: string = "anyprof-block-",
+): CpuSampler {
   const session = new Session();
   session.connect();
   // Finished chunks arrive as events: at once in Node, later in Deno.
@@ -69,7 +74,7 @@ export function overlappingCpuSampler(Session: new () => EventSessionLike, conso
     if (wake !== undefined) {
       waiting.delete(title);
       wake(params.profile);
-    } else if (title.startsWith("anyprof-block-")) {
+    } else if (title.startsWith(titlePrefix)) {
       arrived.set(title, params.profile);
     }
   });
@@ -78,7 +83,7 @@ export function overlappingCpuSampler(Session: new () => EventSessionLike, conso
   let reserve: { title: string; clock: number } | undefined;
 
   const begin = (): { title: string; clock: number } => {
-    const title = `anyprof-block-${++sequence}`;
+    const title = `${titlePrefix}${++sequence}`;
     const clock = nowMicros();
     console.profile(title);
     return { title, clock };
