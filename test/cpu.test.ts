@@ -31,7 +31,7 @@ interface LabelSupport {
 }
 
 const node: LabelSupport = { scenarios: { sync: true, await: true, timer: true, then: true }, routes: true };
-// Deno fires async_hooks for timers only: labels follow timers, not promises.
+// Deno fires async_hooks around timers, not promise continuations: labels follow timers only.
 const deno: LabelSupport = { scenarios: { sync: true, await: false, timer: true, then: false }, routes: false };
 // Bun's async_hooks are a no-op: labels hold for synchronous code only.
 const syncOnly: LabelSupport = { scenarios: { sync: true, await: false, timer: false, then: false }, routes: false };

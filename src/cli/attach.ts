@@ -35,6 +35,9 @@ export interface AttachOptions {
   /** deoptimize (default true) discards the target's optimized code as
    * the CPU profile starts (see deoptimizeAll); false leaves it alone. */
   deoptimize?: boolean;
+  /** onStart is called once the profiler runs in the target, before the
+   * window starts (for a progress line, or to start a workload). */
+  onStart?: (target: AttachedTarget) => void;
   /** signal ends the profiling window early: the profile then covers the
    * time so far. Aborted before profiling starts, attach rejects. */
   signal?: AbortSignal;
@@ -64,12 +67,16 @@ interface Target {
   webSocketDebuggerUrl: string;
 }
 
-/** Resolved is the target attach connects to. */
-interface ResolvedTarget {
+/** AttachedTarget is the target attach connects to. */
+export interface AttachedTarget {
   /** wsUrl is the WebSocket to connect to. */
   wsUrl: string;
-  /** title describes the target for the profile's comment. */
+  /** title is the target's title in the inspector's list ("" for a ws://
+   * URL given as is). */
   title: string;
+  /** runtime is what the inspector's /json/version calls itself
+   * ("node.js/v22.23.3", "Deno/2.9.6", "workerd"), "" if it does not say. */
+  runtime: string;
 }
 
 const oneLine = (s: string): string => s.replace(/\s+/g, " ").trim();
@@ -160,9 +167,22 @@ async function listTargets(a: Address, signal: AbortSignal | undefined): Promise
   return list;
 }
 
+/** runtimeName reads the "Browser" of an inspector's /json/version (the
+ * first request to it: an unreachable inspector fails here). */
+async function runtimeName(base: string, hostPort: string, signal: AbortSignal | undefined): Promise<string> {
+  const r = await getJson(base, hostPort, "/json/version", signal);
+  if (r.status !== 200) return "";
+  try {
+    const v = JSON.parse(r.body) as { Browser?: unknown };
+    return typeof v.Browser === "string" ? oneLine(v.Browser) : "";
+  } catch {
+    return "";
+  }
+}
+
 /** resolveTarget finds the WebSocket of target: a ws:// URL as given, else
  * the target the inspector's list names. */
-async function resolveTarget(target: string, signal: AbortSignal | undefined): Promise<ResolvedTarget> {
+async function resolveTarget(target: string, signal: AbortSignal | undefined): Promise<AttachedTarget> {
   if (/^wss?:\/\//i.test(target.trim())) {
     let url: URL;
     try {
@@ -170,13 +190,13 @@ async function resolveTarget(target: string, signal: AbortSignal | undefined): P
     } catch {
       throw new Error(`anyprof: attach target is not a valid URL: ${JSON.stringify(target)}`);
     }
-    // A plain GET first, answered or not: a browser WebSocket reports a
-    // refused connection as nothing but "network error", fetch says which.
-    const http = `${url.protocol === "wss:" ? "https" : "http"}://${url.host}`;
-    await getJson(http, url.host, "/json/version", signal);
-    return { wsUrl: url.href, title: url.href };
+    // A plain GET first: a browser WebSocket reports a refused connection
+    // as nothing but "network error", fetch says which.
+    const runtime = await runtimeName(`${url.protocol === "wss:" ? "https" : "http"}://${url.host}`, url.host, signal);
+    return { wsUrl: url.href, title: "", runtime };
   }
   const a = parseAddress(target);
+  const runtime = await runtimeName(a.base, a.hostPort, signal);
   const list = await listTargets(a, signal);
   const targets: Target[] = [];
   for (const t of list) {
@@ -217,7 +237,7 @@ async function resolveTarget(target: string, signal: AbortSignal | undefined): P
     throw new Error(`anyprof: the inspector at ${a.hostPort} lists target ${chosen.id} with an invalid WebSocket URL ${JSON.stringify(chosen.webSocketDebuggerUrl)}`);
   }
   ws.host = a.hostPort;
-  return { wsUrl: ws.href, title: chosen.title !== "" ? chosen.title : chosen.id };
+  return { wsUrl: ws.href, title: chosen.title !== "" ? chosen.title : chosen.id, runtime };
 }
 
 /** SocketLike is the part of the WHATWG WebSocket that the session uses;
@@ -413,19 +433,20 @@ async function profileWindow(session: CdpSession, durationMillis: number, signal
 }
 
 /** deoptimizeAll discards the target's optimized code and reports whether
- * it could. V8 ≥ 12 (Node 22 and later, Deno, workerd) often does not
- * record which functions its optimizing compilers inlined into code that
- * exists when the profiler starts, so a small hot function inlined into its
- * caller is reported as the caller: attached to a warm process, the hot
- * function may not be in the profile at all. Code optimized again while
+ * it could. V8 ≥ 12 (Node 22 and later, Deno) does not always record which
+ * functions its optimizing compilers inlined into code that exists when the
+ * profiler starts, so a small hot function inlined into its caller is
+ * reported as the caller: attached to a warm process, the hot function may
+ * not be in the profile at all (measured: Node 22 and 24 put all of a hot
+ * loop's time on its caller; Node 20 does not). Code optimized again while
  * the profiler runs names its inlined functions. V8 drops all optimized
  * code when precise coverage starts; stopping it at once returns to the
  * default (best-effort) coverage. The costs: the target runs slower until
  * it re-optimizes (the profile's first moments show it), V8 stops flushing
- * unused bytecode, and a precise coverage collection in the target
+ * unused bytecode, and a precise coverage collection running in the target
  * (NODE_V8_COVERAGE, deno test --coverage) loses its counts. workerd
- * handles the Profiler domain itself and refuses (V8's profiler agent is
- * never enabled there): false. */
+ * refuses ("Profiler is not enabled": it runs the Profiler domain's
+ * sampler itself and never enables V8's profiler agent): false. */
 async function deoptimizeAll(session: CdpSession): Promise<boolean> {
   try {
     await session.call("Profiler.startPreciseCoverage", { callCount: false, detailed: false });
@@ -436,8 +457,24 @@ async function deoptimizeAll(session: CdpSession): Promise<boolean> {
   return true;
 }
 
+/** Run is one attach: its session and target, window and options. */
+interface Run {
+  session: CdpSession;
+  target: AttachedTarget;
+  durationMillis: number;
+  signal: AbortSignal | undefined;
+  onStart: ((target: AttachedTarget) => void) | undefined;
+}
+
+// describe names the target for a profile's comments.
+function describe(t: AttachedTarget): string {
+  const what = t.title !== "" ? `${t.title} (${t.wsUrl})` : t.wsUrl;
+  return t.runtime !== "" ? `${what}, ${t.runtime}` : what;
+}
+
 /** cpuProfile runs V8's CPU profiler on the target for the window. */
-async function cpuProfile(session: CdpSession, t: ResolvedTarget, durationMillis: number, intervalMicros: number, deoptimize: boolean, signal: AbortSignal | undefined): Promise<Uint8Array> {
+async function cpuProfile(run: Run, intervalMicros: number, deoptimize: boolean): Promise<Uint8Array> {
+  const { session, target: t } = run;
   await session.call("Profiler.enable");
   await session.call("Profiler.setSamplingInterval", { interval: Math.max(1, Math.round(intervalMicros)) });
   const startNanos = host.nowNanos();
@@ -445,7 +482,8 @@ async function cpuProfile(session: CdpSession, t: ResolvedTarget, durationMillis
   await session.call("Profiler.start");
   // After the start, so that the profiler sees the code compiled again.
   const deoptimized = deoptimize && (await deoptimizeAll(session));
-  await profileWindow(session, durationMillis, signal, t.wsUrl);
+  run.onStart?.(t);
+  await profileWindow(session, run.durationMillis, run.signal, t.wsUrl);
   const result = await session.call("Profiler.stop");
   const endedMillis = performance.now() - began;
   const profile = result.profile as CpuProfileShape | undefined;
@@ -453,8 +491,16 @@ async function cpuProfile(session: CdpSession, t: ResolvedTarget, durationMillis
   // The sampler's own span, where it gives one; else the time measured here.
   const spanMicros = profile.endTime - profile.startTime;
   const durationNanos = BigInt(Math.round(Number.isFinite(spanMicros) && spanMicros > 0 ? spanMicros * 1000 : endedMillis * 1e6));
-  const comments = [`cpu: attached to ${t.title} over the inspector protocol (${t.wsUrl})`];
-  if (deoptimized) comments.push("cpu: the target's optimized code was discarded as profiling started, so that V8 names the functions it inlines; the first moments ran slower while it re-optimized");
+  const comments = [`cpu: attached over the inspector protocol to ${describe(t)}`];
+  if (deoptimized) {
+    comments.push("cpu: the target's optimized code was discarded as profiling started, so that V8 names the functions it inlines; the first moments ran slower while it re-optimized");
+  } else if (deoptimize) {
+    // Measured in workerd: a function compiled before Profiler.start loses
+    // its own frame, and its time goes to its caller.
+    comments.push(
+      "cpu: the target's optimized code could not be discarded (workerd runs its own sampler): time in functions compiled before profiling started may be reported as their callers'; attach before the traffic to profile",
+    );
+  }
   return gzip(
     withCore((core) => {
       const converter = new CpuProfileConverter(core, { intervalMicros });
@@ -466,12 +512,14 @@ async function cpuProfile(session: CdpSession, t: ResolvedTarget, durationMillis
 
 /** heapProfile runs V8's sampling heap profiler on the target for the
  * window and writes what it holds then: the live objects sampled since the
- * start (V8 runs a full collection first), as the heap profile in-process
+ * start (V8 runs a full collection first), as the in-process heap profile
  * (heap.ts) writes them. */
-async function heapProfile(session: CdpSession, t: ResolvedTarget, durationMillis: number, rateBytes: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+async function heapProfile(run: Run, rateBytes: number): Promise<Uint8Array> {
+  const { session, target: t } = run;
   await session.call("HeapProfiler.enable");
   await session.call("HeapProfiler.startSampling", { samplingInterval: rateBytes });
-  await profileWindow(session, durationMillis, signal, t.wsUrl);
+  run.onStart?.(t);
+  await profileWindow(session, run.durationMillis, run.signal, t.wsUrl);
   const timeNanos = host.nowNanos();
   // stopSampling answers what getSamplingProfile would and stops in the
   // same call: one full collection in the target instead of two.
@@ -499,7 +547,7 @@ async function heapProfile(session: CdpSession, t: ResolvedTarget, durationMilli
       period: rateBytes,
       timeNanos,
       comments: [
-        `heap: attached to ${t.title} over the inspector protocol (${t.wsUrl}): live objects sampled by V8's sampling heap profiler during ${seconds(durationMillis)}, one per ${rateBytes} bytes allocated on average, after a full collection`,
+        `heap: attached over the inspector protocol to ${describe(t)}: live objects sampled by V8's sampling heap profiler during ${seconds(run.durationMillis)}, one per ${rateBytes} bytes allocated on average, after a full collection`,
         "heap: inuse_space is V8's estimate of all the bytes the samples stand for (each scaled by 1/(1-e^(-size/rate)), like Go's scaleHeapSample); inuse_objects counts the sampled objects themselves, unscaled",
       ],
     },
@@ -533,9 +581,9 @@ export async function attach(target: string, options: AttachOptions): Promise<Ui
   if (signal?.aborted) throw aborted();
   const t = await resolveTarget(target, signal);
   const session = await CdpSession.open(t.wsUrl, signal);
+  const run: Run = { session, target: t, durationMillis: options.seconds * 1000, signal, onStart: options.onStart };
   try {
-    const durationMillis = options.seconds * 1000;
-    return heap ? await heapProfile(session, t, durationMillis, rateBytes, signal) : await cpuProfile(session, t, durationMillis, intervalMicros, options.deoptimize ?? true, signal);
+    return heap ? await heapProfile(run, rateBytes) : await cpuProfile(run, intervalMicros, options.deoptimize ?? true);
   } finally {
     // Disabling stops a profiler an error left running; V8 also stops it
     // when the session ends, so this is belt and braces.

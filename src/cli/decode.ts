@@ -101,9 +101,6 @@ export function decodePprof(bytes: Uint8Array): Decoded {
   const fnFile = new Map(p.function.map((f) => [f.id, s(f.filename)]));
   const mapFile = new Map(p.mapping.map((m) => [m.id, s(m.filename)]));
   // A location with inlined frames has several lines: innermost first.
-  const locNames = new Map(
-    p.location.map((l) => [l.id, l.line.length > 0 ? l.line.map((ln) => fnName.get(ln.functionId) ?? "?") : [`0x${l.address.toString(16)}`]]),
-  );
   const locFrames = new Map<number, DecodedFrame[]>(
     p.location.map((l) => [
       l.id,
@@ -123,11 +120,22 @@ export function decodePprof(bytes: Uint8Array): Decoded {
     defaultSampleType: s(p.defaultSampleType),
     periodType: p.periodType ? { type: s(p.periodType.type), unit: s(p.periodType.unit) } : undefined,
     durationNanos: p.durationNanos,
-    samples: p.sample.map((smp) => ({
-      stack: smp.locationId.flatMap((id) => locNames.get(id) ?? [`?${id}`]),
-      frames: smp.locationId.flatMap(framesOf),
-      values: smp.value,
-      labels: Object.fromEntries(smp.label.map((l) => [s(l.key), l.str !== 0 ? s(l.str) : l.num])),
-    })),
+    samples: p.sample.map((smp) => {
+      // Loops, not flatMap: this runs once per frame of every sample.
+      const stack: string[] = [];
+      const frames: DecodedFrame[] = [];
+      for (const id of smp.locationId) {
+        for (const f of framesOf(id)) {
+          frames.push(f);
+          stack.push(f.name);
+        }
+      }
+      return {
+        stack,
+        frames,
+        values: smp.value,
+        labels: Object.fromEntries(smp.label.map((l) => [s(l.key), l.str !== 0 ? s(l.str) : l.num])),
+      };
+    }),
   };
 }

@@ -17,7 +17,7 @@
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { resolve as resolvePath } from "node:path";
-import { gzip } from "../gzip.ts";
+import { gzipSync } from "node:zlib";
 import { decodePprof, type Decoded, type DecodedFrame } from "./decode.ts";
 import { pageCss, pageScript } from "./view-page.ts";
 
@@ -97,10 +97,9 @@ export function renderFlameGraphHtml(bytes: Uint8Array, options: ViewOptions = {
     '<label>Label <select id="filter"><option value="-1">all</option></select></label>',
     '<span class="search"><input id="search" type="search" placeholder="Search functions (regex)" aria-label="Search functions (regular expression, case-insensitive)" autocomplete="off" spellcheck="false" autofocus></span>',
     '<span id="matches" role="status" aria-live="polite"></span>',
-    '<button id="reset" type="button" title="Reset zoom (Esc)">Reset zoom</button>',
     '<span id="total" aria-live="polite"></span>',
     "</header>",
-    '<nav id="crumbs" aria-label="Zoom path"></nav>',
+    '<nav id="zoom" aria-label="Zoom path"><button id="reset" type="button" title="Reset zoom (Esc)">Reset zoom</button> <span id="crumbs"></span></nav>',
     '<main id="chart"><canvas id="flame" role="img" aria-label="Flame graph: click a frame to zoom, Escape to reset"></canvas></main>',
     '<div id="tip" role="tooltip" hidden></div>',
     '<footer id="details">Hover a frame for details · click to zoom · click root, Esc or Reset to zoom out · / to search</footer>',
@@ -184,44 +183,36 @@ export function flameData(p: Decoded, title: string): FlameData {
   const childCount: number[] = [0];
   const childMaps = new Map<number, Map<number, number>>();
   const scanLimit = 16;
-  // nodeLine is the line a node was first seen at, with its weight; a node
-  // seen at other lines too keeps them all in otherLines.
-  const nodeLine: number[] = [0];
-  const nodeWeight: number[] = [0];
-  const multiLine: number[] = [0];
-  const otherLines = new Map<number, Map<number, number>>();
-  const childOf = (node: number, fn: number, line: number, weight: number): number => {
-    const map = childMaps.get(node);
+  // A node's line is where its function calls the next frame (or where the
+  // sample was, for a leaf); one node merges every such line. The line of a
+  // call is a property of the edge, so it is kept on the callee (callLine,
+  // nearly always one per edge; others in callMore), leaf lines per node
+  // (leafLines), and the node's heaviest line is picked at the end.
+  const callLine: number[] = [-1];
+  const callWeight: number[] = [0];
+  const callMore = new Map<number, Map<number, number>>();
+  const leafLines = new Map<number, Map<number, number>>();
+  const tally = (lines: Map<number, number>, line: number, weight: number) => lines.set(line, (lines.get(line) ?? 0) + weight);
+  const childOf = (node: number, fn: number): number => {
+    const map = childCount[node]! > scanLimit ? childMaps.get(node) : undefined;
     let c = map !== undefined ? (map.get(fn) ?? -1) : firstChild[node]!;
     if (map === undefined) while (c !== -1 && func[c] !== fn) c = nextSibling[c]!;
-    if (c === -1) {
-      c = parent.length;
-      parent.push(node);
-      func.push(fn);
-      firstChild.push(-1);
-      nextSibling.push(firstChild[node]!);
-      firstChild[node] = c;
-      childCount.push(0);
-      nodeLine.push(line);
-      nodeWeight.push(weight);
-      multiLine.push(0);
-      selfDefault.push(0);
-      if (map !== undefined) map.set(fn, c);
-      else if (++childCount[node]! > scanLimit) {
-        const m = new Map<number, number>();
-        for (let x = firstChild[node]!; x !== -1; x = nextSibling[x]!) m.set(func[x]!, x);
-        childMaps.set(node, m);
-      }
-      return c;
-    }
-    if (multiLine[c] === 0 && line === nodeLine[c]) nodeWeight[c]! += weight;
-    else {
-      let lines = otherLines.get(c);
-      if (lines === undefined) {
-        otherLines.set(c, (lines = new Map([[nodeLine[c]!, nodeWeight[c]!]])));
-        multiLine[c] = 1;
-      }
-      lines.set(line, (lines.get(line) ?? 0) + weight);
+    if (c !== -1) return c;
+    c = parent.length;
+    parent.push(node);
+    func.push(fn);
+    firstChild.push(-1);
+    nextSibling.push(firstChild[node]!);
+    firstChild[node] = c;
+    childCount.push(0);
+    callLine.push(-1);
+    callWeight.push(0);
+    selfDefault.push(0);
+    if (map !== undefined) map.set(fn, c);
+    else if (++childCount[node]! === scanLimit + 1) {
+      const m = new Map<number, number>();
+      for (let x = firstChild[node]!; x !== -1; x = nextSibling[x]!) m.set(func[x]!, x);
+      childMaps.set(node, m);
     }
     return c;
   };
@@ -235,10 +226,23 @@ export function flameData(p: Decoded, title: string): FlameData {
 
   for (const s of p.samples) {
     const weight = Math.abs(s.values[defaultType] ?? 0);
+    const frames = s.frames;
     let node = 0;
-    for (let i = s.frames.length - 1; i >= 0; i--) {
-      const f = s.frames[i]!;
-      node = childOf(node, funcOf(f), f.line, weight);
+    for (let i = frames.length - 1; i >= 0; i--) {
+      node = childOf(node, funcOf(frames[i]!));
+      if (i === frames.length - 1) continue;
+      // The caller (frame i+1) calls this node's function at its line.
+      const line = frames[i + 1]!.line;
+      const more = callMore.get(node);
+      if (more !== undefined) tally(more, line, weight);
+      else if (callLine[node] === -1) [callLine[node], callWeight[node]] = [line, weight];
+      else if (callLine[node] === line) callWeight[node]! += weight;
+      else callMore.set(node, new Map([[callLine[node]!, callWeight[node]!], [line, weight]]));
+    }
+    if (frames.length > 0) {
+      let lines = leafLines.get(node);
+      if (lines === undefined) leafLines.set(node, (lines = new Map()));
+      tally(lines, frames[0]!.line, weight);
     }
     const set = setOf(s.labels);
     const rkey = node * stride + set;
@@ -255,14 +259,22 @@ export function flameData(p: Decoded, title: string): FlameData {
   }
   if (labelSets.length >= stride) throw new Error("pprof: too many label sets to view");
   const n = parent.length;
-  const lineCount = new Array<number>(n).fill(1);
-  for (const [node, lines] of otherLines) {
-    let best = nodeLine[node]!;
+  const nodeLine = new Array<number>(n).fill(0);
+  const lineCount = new Array<number>(n).fill(0);
+  const lines = new Map<number, number>();
+  for (let node = 1; node < n; node++) {
+    lines.clear();
+    for (let c = firstChild[node]!; c !== -1; c = nextSibling[c]!) {
+      const more = callMore.get(c);
+      if (more !== undefined) for (const [line, w] of more) tally(lines, line, w);
+      else if (callLine[c] !== -1) tally(lines, callLine[c]!, callWeight[c]!);
+    }
+    const leaf = leafLines.get(node);
+    if (leaf !== undefined) for (const [line, w] of leaf) tally(lines, line, w);
     let bestWeight = -1;
     for (const [line, w] of lines) {
-      if (w > bestWeight) [best, bestWeight] = [line, w];
+      if (w > bestWeight) [nodeLine[node], bestWeight] = [line, w];
     }
-    nodeLine[node] = best;
     lineCount[node] = lines.size;
   }
 
@@ -353,7 +365,7 @@ export function flameData(p: Decoded, title: string): FlameData {
     nodes: n,
     rows: rows.length,
     columns: columns.map(([name, c]) => [name, c.length]),
-    packed: base64(gzip(all)),
+    packed: base64(gzipSync(all)),
   };
 }
 

@@ -1,6 +1,6 @@
 // deno.ts is the Deno adapter (also the JSR entry point): Deno's node:
 // compatibility gives the inspector CPU sampler, AsyncLocalStorage and
-// async_hooks (which Deno fires for timers only, so labels follow timers but
+// async_hooks (which Deno fires around timers and some I/O, never promise continuations, so labels follow timers but
 // not promise continuations: see the README's support matrix).
 
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
