@@ -1,7 +1,8 @@
 // deno.ts is the Deno adapter (also the JSR entry point): Deno's node:
 // compatibility gives the inspector CPU sampler, AsyncLocalStorage and
-// async_hooks (which Deno fires around timers and some I/O, never promise continuations, so labels follow timers but
-// not promise continuations: see the README's support matrix).
+// async_hooks (which Deno fires around timers and some I/O but never around
+// promise continuations, so labels follow timers, not awaits: see the
+// README's support matrix).
 
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import { Session, console as inspectorConsole } from "node:inspector";

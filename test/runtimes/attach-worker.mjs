@@ -3,11 +3,9 @@
 // burnInWorker for ?n= iterations (bounded). workerd has no in-process
 // profiler, so `anyprof attach` is how a worker gets a CPU profile.
 //
-// The test sends few, long requests: fetch then runs too few times for V8
-// to optimize it, so burnInWorker is not inlined into it. Inlined, it would
-// be reported as fetch, and in workerd attach cannot make V8 name inlined
-// functions (its inspector keeps V8's Profiler agent off, see
-// src/cli/attach.ts deoptimizeAll).
+// The test sends its requests once the profiler runs: workerd's sampler
+// loses the frames of code compiled before it started, and attach cannot
+// make V8 compile it again there (see src/cli/attach.ts, deoptimizeAll).
 
 /** burnInWorker spins through iterations of integer arithmetic: no calls,
  * no allocation, so its samples have it as the leaf. A fixed count, not a
