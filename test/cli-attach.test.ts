@@ -4,7 +4,8 @@
 // be on top of the attached profile (flat cpu/nanoseconds); a heap attach to
 // the Node process, whose live samples must come from the allocating
 // function; the runtime's own WebSocket (Node 22) beside the ws package
-// (Node 20, which runs this file); and the one-line errors: nothing
+// (Node 20, which runs this file); an abort that ends the window early;
+// and the one-line errors: nothing
 // listening, a target that exits mid-profile, an ambiguous or unknown
 // target, and a protocol error (Bun's inspector has no Profiler domain).
 // Every process binds 127.0.0.1 on a port the kernel picks and is killed
@@ -184,7 +185,7 @@ describe("attach to node --inspect", () => {
     target = await startInspected("node", process.execPath, ["--inspect=127.0.0.1:0", join(scripts, "attach-node.mjs")]);
   });
 
-  it("puts burnInNode on top of the CPU profile (host:port through /json/list, ws package on Node 20)", async () => {
+  it("puts burnInNode on top of the CPU profile (host:port through /json/list; the ws package where there is no global WebSocket, as on Node 20)", async () => {
     const started = performance.now();
     const bytes = await attach(target.hostPort, { seconds: attachSeconds, heap: false });
     const millis = performance.now() - started;
@@ -243,6 +244,12 @@ describe("attach to node --inspect", () => {
     expect(p.samples.length).toBeGreaterThan(0);
   });
 
+  it("rejects a WebSocket path the inspector does not serve, and an unknown target id", async () => {
+    const stale = target.wsUrl.replace(/\/[\w-]+$/, "/nope");
+    await expectOneLineError(attach(stale, { seconds: 1, heap: false }), /^anyprof: cannot open a WebSocket to ws:\/\/127\.0\.0\.1:\d+\/nope: .*\(is the target gone\? list targets with host:port\)$/);
+    await expectOneLineError(attach(`${target.hostPort}/nope`, { seconds: 1, heap: false }), /^anyprof: the inspector at 127\.0\.0\.1:\d+ has no target "nope"; it lists [\w-]+ \(".*attach-node\.mjs"\)$/);
+  });
+
   it("rejects at once when the signal is already aborted", async () => {
     await expectOneLineError(attach(target.hostPort, { seconds: 1, heap: false, signal: AbortSignal.abort() }), /^anyprof: attach aborted$/);
   });
@@ -293,7 +300,7 @@ const config :Workerd.Config = (
     // the frames of code compiled before it started (attach cannot make V8
     // compile it again there), so a warm worker's hot function would be
     // reported as its caller. They go one at a time, each burning some
-    // 50 ms: bounded in count and each in time, and they stop when the
+    // 25 ms: bounded in count and each in time, and they stop when the
     // attach ends.
     let done = false;
     let requests = 0;
@@ -302,7 +309,7 @@ const config :Workerd.Config = (
       const deadline = performance.now() + attachSeconds * 1000 + 10_000;
       while (!done && requests < 80 && performance.now() < deadline) {
         requests++;
-        const r = await fetch(`${http}/?n=20000000`, { signal: AbortSignal.timeout(5_000) });
+        const r = await fetch(`${http}/?n=10000000`, { signal: AbortSignal.timeout(5_000) });
         await r.text();
         if (r.status !== 200) throw new Error(`worker answered ${r.status}`);
       }
@@ -324,7 +331,7 @@ const config :Workerd.Config = (
       await load;
     }
     expect(started, "onStart's target").toEqual({ wsUrl: `ws://${inspector}/burn`, title: "workerd: worker burn", runtime: "workerd" });
-    expect(requests, "requests served while attached").toBeGreaterThan(5);
+    expect(requests, "requests served while attached").toBeGreaterThanOrEqual(3);
     const p = expectCpuTop(bytes, "burnInWorker", "attach-worker.mjs");
     // workerd keeps V8's profiler agent off: attach says it could not discard code.
     expect(p.comments.filter((c) => c.includes("discarded")), "comments").toEqual([

@@ -202,6 +202,9 @@ describe("bad input: one line, non-zero exit", () => {
     writeFileSync(f, JSON.stringify({ nodes: [{ id: 1, callFrame: { functionName: "(root)", url: "", lineNumber: -1, columnNumber: -1 }, children: [7] }], samples: [], timeDeltas: [], startTime: 0, endTime: 1 }));
     one(anyprof(["convert", f, "-o", join(scratch, "x.pb.gz")]), 1, /^anyprof: cpuprofile node 1 has unknown child 7$/);
   });
+  it("an unreachable inspector", () => {
+    one(anyprof(["attach", "127.0.0.1:9", "--seconds", "1", "-o", join(scratch, "a.pb.gz")]), 1, /^anyprof: cannot reach the inspector at 127\.0\.0\.1:9: /);
+  });
   it("a missing file and a bad flag", () => {
     one(anyprof(["top", join(scratch, "nope.pb.gz")]), 1, /no such file/);
     one(anyprof(["top", "--bogus", "x"]), 2, /^anyprof top: Unknown option '--bogus'/);

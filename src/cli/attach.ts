@@ -63,7 +63,6 @@ const maxPayloadBytes = 1024 * 1024 * 1024;
 interface Target {
   id: string;
   title: string;
-  type: string;
   webSocketDebuggerUrl: string;
 }
 
@@ -94,6 +93,8 @@ function networkReason(err: unknown): string {
   if (code === "ECONNREFUSED" || code === "ConnectionRefused" || /connection refused/i.test(text)) return "connection refused";
   if (code === "ENOTFOUND" || /failed to lookup|ENOTFOUND|name or service not known/i.test(text)) return "host not found";
   if (code === "ECONNRESET") return "connection reset";
+  // fetch refuses the ports browsers block (1, 6000, 6665–6669, …).
+  if (/bad port|are blocked/i.test(text)) return "fetch refuses this port (one browsers block): start the inspector on another";
   if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") return `unreachable (${code})`;
   return oneLine(text);
 }
@@ -122,11 +123,20 @@ function parseAddress(target: string): Address {
   } catch {
     throw new Error(`anyprof: attach target must be a ws:// URL or host:port, got ${JSON.stringify(target)}`);
   }
-  if (url.port === "") throw new Error(`anyprof: attach target ${JSON.stringify(target)} has no port: want host:port (node --inspect listens on 127.0.0.1:9229)`);
-  let id = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, ""));
+  // URL drops a port that is the scheme's default, so ask the text.
+  const port = /^(?:\[[^\]]*\]|[^/:[\]]+):(\d+)(?:\/|$)/.exec(s.replace(/^https?:\/\//i, ""))?.[1];
+  if (port === undefined) {
+    throw new Error(`anyprof: attach target ${JSON.stringify(target)} has no port: want host:port (node --inspect listens on 127.0.0.1:9229)`);
+  }
+  let id: string;
+  try {
+    id = decodeURIComponent(url.pathname.replace(/^\/+|\/+$/g, ""));
+  } catch {
+    throw new Error(`anyprof: attach target ${JSON.stringify(target)} has a malformed target id`);
+  }
   // The target list's own address names no target.
   if (id === "json" || id === "json/list") id = "";
-  return { base: url.origin, hostPort: url.host, id };
+  return { base: url.origin, hostPort: `${url.hostname}:${Number(port)}`, id };
 }
 
 /** getJson fetches an inspector's HTTP endpoint: its status and body, or
@@ -204,7 +214,7 @@ async function resolveTarget(target: string, signal: AbortSignal | undefined): P
     // Chrome leaves webSocketDebuggerUrl out for a target another debugger
     // holds; such a target cannot be attached here.
     if (o !== null && typeof o === "object" && typeof o.webSocketDebuggerUrl === "string") {
-      targets.push({ id: String(o.id ?? ""), title: String(o.title ?? ""), type: String(o.type ?? ""), webSocketDebuggerUrl: o.webSocketDebuggerUrl });
+      targets.push({ id: String(o.id ?? ""), title: String(o.title ?? ""), webSocketDebuggerUrl: o.webSocketDebuggerUrl });
     }
   }
   const names = targets.map((t) => (t.title !== "" && t.title !== t.id ? `${t.id} (${JSON.stringify(t.title)})` : t.id)).join(", ");
@@ -237,13 +247,13 @@ async function resolveTarget(target: string, signal: AbortSignal | undefined): P
     throw new Error(`anyprof: the inspector at ${a.hostPort} lists target ${chosen.id} with an invalid WebSocket URL ${JSON.stringify(chosen.webSocketDebuggerUrl)}`);
   }
   ws.host = a.hostPort;
+  if (a.base.startsWith("https:")) ws.protocol = "wss:";
   return { wsUrl: ws.href, title: chosen.title !== "" ? chosen.title : chosen.id, runtime };
 }
 
 /** SocketLike is the part of the WHATWG WebSocket that the session uses;
  * the ws library's WebSocket offers the same. */
 interface SocketLike {
-  readonly readyState: number;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   addEventListener(type: "open" | "message" | "close" | "error", listener: (event: { data?: unknown; message?: string; code?: number; reason?: string }) => void): void;
@@ -325,7 +335,11 @@ class CdpSession {
           return;
         }
         fail(err);
-        if (!session.#closed) socket.close();
+        try {
+          if (!session.#closed) socket.close();
+        } catch {
+          // Closing a socket that never opened: nothing to release.
+        }
       };
       const onAbort = () => settle(aborted());
       const timer = setTimeout(() => settle(new Error(`anyprof: the WebSocket to ${url} did not open in ${seconds(httpTimeoutMillis)}`)), httpTimeoutMillis);

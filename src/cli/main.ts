@@ -25,9 +25,12 @@ Runs the program with anyprof preloaded and writes DIR/cpu.pb.gz (and
 heap.pb.gz with --heap) when it exits, also on Ctrl-C and on an uncaught
 exception, then prints the top functions. The program's exit code is passed
 through. --cpu is the default; --hz sets the sampling rate (default 100).`,
-  attach: `usage: anyprof attach <ws-url | host:port> [--seconds N] [--heap] [--hz N] -o FILE
+  attach: `usage: anyprof attach <ws-url | host:port[/target]> [--seconds N] [--heap] [--hz N] [--no-deopt] -o FILE
 Profiles a running process over the inspector protocol: node --inspect,
-deno run --inspect, workerd serve --inspector-addr.`,
+deno run --inspect, workerd serve --inspector-addr (host:port/<service> picks
+a worker). Ctrl-C ends the window early and keeps the profile. --no-deopt
+leaves the target's optimized code alone (functions inlined before the attach
+are then reported as their callers).`,
   convert: `usage: anyprof convert IN -o OUT.pb.gz
 Converts a .cpuprofile (node --cpu-prof, Deno, Bun, DevTools) to pprof.`,
   top: `usage: anyprof top FILE [-n N] [--cum] [--sample-index NAME] [--tagfocus k=v]
@@ -185,15 +188,29 @@ async function attachCommand(args: string[]): Promise<number> {
     seconds: { type: "string" },
     heap: { type: "boolean" },
     hz: { type: "string" },
+    "no-deopt": { type: "boolean" },
   });
   const out = values.str("o");
   if (positionals.length !== 1 || out === undefined) throw new UsageError(`wrong arguments (anyprof attach --help for usage)`);
   const { attach } = (await import(new URL("./attach.js", import.meta.url).href)) as typeof import("./attach.ts");
-  const bytes = await attach(positionals[0]!, {
-    seconds: positiveNumber("seconds", values.str("seconds"), 30),
-    heap: values.flag("heap"),
-    hz: positiveNumber("hz", values.str("hz"), 100),
-  });
+  const seconds = positiveNumber("seconds", values.str("seconds"), 30);
+  // Ctrl-C ends the window early; the profile so far is still written.
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.on("SIGINT", onSigint);
+  let bytes: Uint8Array;
+  try {
+    bytes = await attach(positionals[0]!, {
+      seconds,
+      heap: values.flag("heap"),
+      hz: positiveNumber("hz", values.str("hz"), 100),
+      deoptimize: !values.flag("no-deopt"),
+      signal: abort.signal,
+      onStart: (t) => process.stderr.write(`anyprof: profiling ${t.title} for ${seconds} s (Ctrl-C to stop early)\n`),
+    });
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
   writeFileSync(out, bytes);
   process.stdout.write(formatTop(computeTop(decodePprof(bytes), { nodeCount: 10 })));
   return 0;
