@@ -10,14 +10,13 @@
 //   node_modules/.bin/bun bench/bun-sampler/e2e.ts <asis|fixed> [hotSeconds=8] [distDir=dist] [--dump f.json]
 //
 // asis:  the adapter as built (inspectorCpuSampler on node:inspector).
-// fixed: the same sampler wrapped by spreadTruncatedDeltas (spread-deltas.ts),
-//        the fix proposed for src/runtime/bun.ts.
+// fixed: the same sampler wrapped by spreadTruncatedDeltas
+//        (src/runtime/bun-deltas.ts), as src/runtime/bun.ts ships it.
 
 import { gunzipSync } from "node:zlib";
 import { resolve } from "node:path";
 import { Profile } from "pprof-format";
 import { Session } from "node:inspector";
-import { spreadTruncatedDeltas } from "./spread-deltas.ts";
 import { hotPhase, spinOther, spinSync } from "./workload.ts";
 
 const [mode = "asis", hotArg = "8", distArg = "dist"] = process.argv.slice(2);
@@ -25,6 +24,7 @@ const dist = resolve(import.meta.dir, "../..", distArg);
 const api = await import(`${dist}/runtime/bun.js`);
 const { setHost } = await import(`${dist}/host.js`);
 const { inspectorCpuSampler } = await import(`${dist}/runtime/inspector.js`);
+const { spreadTruncatedDeltas } = await import(`${dist}/runtime/bun-deltas.js`);
 
 // capture keeps what the sampler returned, for --dump.
 const captured: { before: number[]; profiles: unknown[] } = { before: [], profiles: [] };
