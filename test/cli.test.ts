@@ -113,6 +113,17 @@ describe("anyprof convert", () => {
   }
 });
 
+describe("anyprof view", () => {
+  it("writes one self-contained HTML file for a recorded profile", () => {
+    const out = join(scratch, "flame.html");
+    const r = anyprof(["view", join(scratch, "rec-node", "cpu.pb.gz"), "-o", out]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(out, "utf8");
+    expect(html).toMatch(/<canvas/);
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=/);
+  });
+});
+
 describe("anyprof top", () => {
   it("agrees with go tool pprof -top on a profile written by Go", () => {
     const dir = join(scratch, "goprog");

@@ -267,7 +267,10 @@ async function view(args: string[]): Promise<number> {
   const out = values.str("o") ?? "flame.html";
   writeFileSync(out, html);
   process.stdout.write(`wrote ${out}\n`);
-  if (values.flag("open")) await openInBrowser(out);
+  if (values.flag("open")) {
+    const opened = await openInBrowser(out);
+    if (!opened.opened) process.stderr.write(`${opened.message}\n`);
+  }
   return 0;
 }
 

@@ -20,6 +20,7 @@ body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, s
 label { display: inline-flex; align-items: center; gap: 6px; color: var(--muted); }
 select, input, button { font: inherit; color: var(--fg); background: #fff; border: 1px solid #888; border-radius: 4px; padding: 3px 6px; }
 #search { width: 24ch; }
+#filter { max-width: 28ch; }
 button { cursor: pointer; }
 select:focus-visible, input:focus-visible, button:focus-visible, canvas:focus-visible { outline: 3px solid var(--accent); outline-offset: 1px; }
 #search.bad { border-color: #b00020; }
@@ -101,12 +102,11 @@ export const pageScript: string = String.raw`
 
     // parent from depth in preorder; size is the subtree's node count, so a
     // node's children are n+1, then each next at previous + size.
-    var parent = new Int32Array(N), size = new Int32Array(N), last = [0], maxDepth = 0;
+    var parent = new Int32Array(N), size = new Int32Array(N), last = [0];
     parent[0] = -1;
     for (var i = 1; i < N; i++) {
       parent[i] = last[depth[i] - 1];
       last[depth[i]] = i;
-      if (depth[i] > maxDepth) maxDepth = depth[i];
     }
     size.fill(1);
     for (i = N - 1; i > 0; i--) size[parent[i]] += size[i];
@@ -158,7 +158,14 @@ export const pageScript: string = String.raw`
       o.textContent = opt.key + "=" + opt.value;
       group.appendChild(o);
     });
-    if (options.length === 0) filterSelect.disabled = true;
+    if (data.droppedLabelKeys.length > 0) {
+      var dropped = document.createElement("option");
+      dropped.disabled = true;
+      dropped.textContent = "not offered (too many values): " + data.droppedLabelKeys.join(", ");
+      filterSelect.appendChild(dropped);
+    }
+    if (options.length === 0 && data.droppedLabelKeys.length === 0) filterSelect.disabled = true;
+    if (data.durationNanos > 0) $("title").title = "duration " + fmt(data.durationNanos, "nanoseconds");
 
     var state = { type: data.defaultType, filter: -1, zoom: 0, re: null };
     var cum = new Float64Array(N), self = new Float64Array(N);
@@ -325,7 +332,7 @@ export const pageScript: string = String.raw`
       if (n < 0) return { name: rc[i] + " frames too narrow to draw", lines: [fmt(rv[i], u) + " (" + pct(rv[i], total) + " of total)"], file: "" };
       var f = func[n];
       var out = [fmt(cum[n], u) + " (" + pct(cum[n], total) + " of total" + (state.zoom !== 0 && depth[n] >= depth[state.zoom] ? ", " + pct(cum[n], cum[state.zoom]) + " of zoomed" : "") + ")"];
-      if (size[n] > 1) out.push("self " + fmt(self[n], u) + " (" + pct(self[n], total) + ")");
+      if (size[n] > 1 && self[n] !== 0) out.push("self " + fmt(self[n], u) + " (" + pct(self[n], total) + ")");
       var file = funcFiles[f] || "";
       if (file && line[n] > 0) file += ":" + line[n];
       if (lineCount[n] > 1) file += " (+" + (lineCount[n] - 1) + " more line" + (lineCount[n] > 2 ? "s" : "") + ")";
@@ -381,8 +388,10 @@ export const pageScript: string = String.raw`
       api.drawn = rx.length;
     }
 
-    function render() { paint(); status(); }
-    function refresh() { sum(); match(); render(); }
+    // render and refresh record how long they took, for tests: the page
+    // must stay responsive on large profiles.
+    function render() { var t0 = performance.now(); paint(); status(); window.__flame.renderMillis = performance.now() - t0; }
+    function refresh() { var t0 = performance.now(); sum(); match(); render(); window.__flame.renderMillis = performance.now() - t0; }
 
     function zoomTo(n) {
       state.zoom = n;
@@ -423,8 +432,10 @@ export const pageScript: string = String.raw`
             state.re = new RegExp(q.replace(/[.*+?^$()|[\]{}\\]/g, "\\$&"), "i");
           }
         }
+        var t0 = performance.now();
         match();
         render();
+        window.__flame.renderMillis = performance.now() - t0;
       });
     });
     var resizing = 0;

@@ -36,6 +36,7 @@ export interface FlameData {
   /** defaultType is the sample type shown first: the profile's default, else
    * the last one, as pprof picks. */
   defaultType: number;
+  /** durationNanos is the profile's duration, shown beside the title. */
   durationNanos: number;
   /** strings holds function names, files, label keys and label values. */
   strings: string[];
@@ -43,13 +44,14 @@ export interface FlameData {
    * the synthetic root. */
   funcName: number[];
   funcFile: number[];
+  /** funcLine is each function's base line: node lines are deltas from it. */
+  funcLine: number[];
   /** labelSets are flat [key, value, key, value, …] string-index lists;
    * set 0 is the empty set. */
   labelSets: number[][];
-  /** droppedLabelKeys had more than maxLabelValues values. */
+  /** droppedLabelKeys had more than maxLabelValues values: the filter does
+   * not offer them (the page says so). */
   droppedLabelKeys: string[];
-  /** funcLine is each function's base line: node lines are deltas from it. */
-  funcLine: number[];
   nodes: number;
   rows: number;
   /** columns names the columns in packed, in order, with their lengths in
@@ -185,14 +187,14 @@ export function flameData(p: Decoded, title: string): FlameData {
   const scanLimit = 16;
   // A node's line is where its function calls the next frame (or where the
   // sample was, for a leaf); one node merges every such line. The line of a
-  // call is a property of the edge, so it is kept on the callee (callLine,
-  // nearly always one per edge; others in callMore), leaf lines per node
-  // (leafLines), and the node's heaviest line is picked at the end.
-  const callLine: number[] = [-1];
-  const callWeight: number[] = [0];
-  const callMore = new Map<number, Map<number, number>>();
-  const leafLines = new Map<number, Map<number, number>>();
-  const tally = (lines: Map<number, number>, line: number, weight: number) => lines.set(line, (lines.get(line) ?? 0) + weight);
+  // call is a property of the edge, so it is kept on the callee, the line of
+  // a leaf on the node, each as one line and its weight (nearly always
+  // enough) or, once a second line shows up, a Map; the node's heaviest line
+  // is picked at the end.
+  const callTally = new LineTally();
+  const leafTally = new LineTally();
+  callTally.push();
+  leafTally.push();
   const childOf = (node: number, fn: number): number => {
     const map = childCount[node]! > scanLimit ? childMaps.get(node) : undefined;
     let c = map !== undefined ? (map.get(fn) ?? -1) : firstChild[node]!;
@@ -205,9 +207,9 @@ export function flameData(p: Decoded, title: string): FlameData {
     nextSibling.push(firstChild[node]!);
     firstChild[node] = c;
     childCount.push(0);
-    callLine.push(-1);
-    callWeight.push(0);
     selfDefault.push(0);
+    callTally.push();
+    leafTally.push();
     if (map !== undefined) map.set(fn, c);
     else if (++childCount[node]! === scanLimit + 1) {
       const m = new Map<number, number>();
@@ -230,20 +232,10 @@ export function flameData(p: Decoded, title: string): FlameData {
     let node = 0;
     for (let i = frames.length - 1; i >= 0; i--) {
       node = childOf(node, funcOf(frames[i]!));
-      if (i === frames.length - 1) continue;
       // The caller (frame i+1) calls this node's function at its line.
-      const line = frames[i + 1]!.line;
-      const more = callMore.get(node);
-      if (more !== undefined) tally(more, line, weight);
-      else if (callLine[node] === -1) [callLine[node], callWeight[node]] = [line, weight];
-      else if (callLine[node] === line) callWeight[node]! += weight;
-      else callMore.set(node, new Map([[callLine[node]!, callWeight[node]!], [line, weight]]));
+      if (i < frames.length - 1) callTally.add(node, frames[i + 1]!.line, weight);
     }
-    if (frames.length > 0) {
-      let lines = leafLines.get(node);
-      if (lines === undefined) leafLines.set(node, (lines = new Map()));
-      tally(lines, frames[0]!.line, weight);
-    }
+    if (frames.length > 0) leafTally.add(node, frames[0]!.line, weight);
     const set = setOf(s.labels);
     const rkey = node * stride + set;
     let row = rowIndex.get(rkey);
@@ -261,21 +253,13 @@ export function flameData(p: Decoded, title: string): FlameData {
   const n = parent.length;
   const nodeLine = new Array<number>(n).fill(0);
   const lineCount = new Array<number>(n).fill(0);
-  const lines = new Map<number, number>();
+  const h = new Heaviest();
   for (let node = 1; node < n; node++) {
-    lines.clear();
-    for (let c = firstChild[node]!; c !== -1; c = nextSibling[c]!) {
-      const more = callMore.get(c);
-      if (more !== undefined) for (const [line, w] of more) tally(lines, line, w);
-      else if (callLine[c] !== -1) tally(lines, callLine[c]!, callWeight[c]!);
-    }
-    const leaf = leafLines.get(node);
-    if (leaf !== undefined) for (const [line, w] of leaf) tally(lines, line, w);
-    let bestWeight = -1;
-    for (const [line, w] of lines) {
-      if (w > bestWeight) [nodeLine[node], bestWeight] = [line, w];
-    }
-    lineCount[node] = lines.size;
+    h.reset();
+    for (let c = firstChild[node]!; c !== -1; c = nextSibling[c]!) callTally.addTo(h, c);
+    leafTally.addTo(h, node);
+    nodeLine[node] = h.line;
+    lineCount[node] = h.count;
   }
 
   // Preorder with children heaviest first (in the default sample type, all
@@ -367,6 +351,71 @@ export function flameData(p: Decoded, title: string): FlameData {
     columns: columns.map(([name, c]) => [name, c.length]),
     packed: base64(gzipSync(all)),
   };
+}
+
+/** LineTally sums weights by line for each node. Most nodes see one line:
+ * it lives in dense arrays (a slot is pushed per node, in order, so they
+ * stay packed), and only a node with more lines gets a Map. */
+class LineTally {
+  private readonly line: number[] = [];
+  private readonly weight: number[] = [];
+  private readonly more = new Map<number, Map<number, number>>();
+  /** push adds a slot with no line. */
+  push(): void {
+    this.line.push(-1);
+    this.weight.push(0);
+  }
+  add(slot: number, line: number, weight: number): void {
+    const first = this.line[slot]!;
+    if (first === -1) {
+      this.line[slot] = line;
+      this.weight[slot] = weight;
+    } else if (first === line) {
+      this.weight[slot]! += weight;
+    } else {
+      // The slot's line becomes -2: see more.
+      let m = this.more.get(slot);
+      if (m === undefined) {
+        this.more.set(slot, (m = new Map([[first, this.weight[slot]!]])));
+        this.line[slot] = -2;
+      }
+      m.set(line, (m.get(line) ?? 0) + weight);
+    }
+  }
+  /** addTo adds slot's lines to h. */
+  addTo(h: Heaviest, slot: number): void {
+    const line = this.line[slot]!;
+    if (line >= 0) h.add(line, this.weight[slot]!);
+    else if (line === -2) for (const [l, w] of this.more.get(slot)!) h.add(l, w);
+  }
+}
+
+/** Heaviest finds the line of most weight among those added (the first on
+ * a tie) and counts the distinct lines. */
+class Heaviest {
+  line = 0;
+  count = 0;
+  private weight = 0;
+  private more: Map<number, number> | undefined;
+  reset(): void {
+    this.line = 0;
+    this.count = 0;
+    this.weight = 0;
+    this.more = undefined;
+  }
+  add(line: number, weight: number): void {
+    if (this.count === 0) {
+      [this.line, this.weight, this.count] = [line, weight, 1];
+    } else if (this.count === 1 && line === this.line) {
+      this.weight += weight;
+    } else {
+      if (this.more === undefined) this.more = new Map([[this.line, this.weight]]);
+      const w = (this.more.get(line) ?? 0) + weight;
+      this.more.set(line, w);
+      this.count = this.more.size;
+      if (w > this.weight || (line === this.line && w >= this.weight)) [this.line, this.weight] = [line, w];
+    }
+  }
 }
 
 /** Interner is an insertion-ordered string table. */
