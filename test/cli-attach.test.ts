@@ -11,12 +11,13 @@
 // Every process binds 127.0.0.1 on a port the kernel picks and is killed
 // when the file ends; the worker gets a bounded number of requests, each
 // bounded in time. A missing runtime binary fails, never skips.
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attach, type AttachedTarget } from "../src/cli/attach.ts";
+import { LiveProcess } from "./helpers/live.ts";
 import { resolve, type Resolved } from "./helpers/pprof.ts";
 import { bin, node22, root } from "./helpers/spawn.ts";
 import { workerdCompatibilityDate } from "./helpers/workerd.ts";
@@ -30,86 +31,7 @@ const startMillis = 20_000;
  * more, short enough to keep the file well under 40 s. */
 const attachSeconds = 1.5;
 
-/** Proc is one spawned runtime: its output so far, and kill(). */
-class Proc {
-  readonly child: ChildProcess;
-  #out = "";
-  #waiters: Array<() => void> = [];
-  #exited: string | undefined;
-
-  /** controlFd opens fd 3 for workerd's --control-fd, read like stdout. */
-  constructor(cmd: string, args: string[], controlFd = false) {
-    if (!existsSync(cmd)) throw new Error(`missing runtime binary ${cmd}: run \`npm ci\` (it is a devDependency)`);
-    this.child = spawn(cmd, args, {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-      stdio: controlFd ? ["ignore", "pipe", "pipe", "pipe"] : ["ignore", "pipe", "pipe"],
-      // A last resort, should the file hang: nothing here runs this long.
-      timeout: 60_000,
-      killSignal: "SIGKILL",
-    });
-    const onData = (d: string) => {
-      this.#out += d;
-      this.#wake();
-    };
-    this.child.stdout!.setEncoding("utf8").on("data", onData);
-    this.child.stderr!.setEncoding("utf8").on("data", onData);
-    if (controlFd) (this.child.stdio[3] as NodeJS.ReadableStream).setEncoding("utf8").on("data", onData);
-    // Should the test process end without kill(), the child goes with it.
-    const orphan = () => this.child.kill("SIGKILL");
-    process.once("exit", orphan);
-    this.child.once("exit", () => process.off("exit", orphan));
-    this.child.on("error", (err) => {
-      this.#exited = `spawn error: ${err.message}`;
-      this.#wake();
-    });
-    this.child.on("exit", (code, signal) => {
-      this.#exited = `exited with ${signal ?? `code ${code}`}`;
-      this.#wake();
-    });
-  }
-
-  #wake(): void {
-    for (const w of this.#waiters.splice(0)) w();
-  }
-
-  get output(): string {
-    return this.#out;
-  }
-
-  /** find resolves to the first match of re in the output, failing if the
-   * process exits first or after startMillis. */
-  async find(what: string, re: RegExp): Promise<RegExpMatchArray> {
-    const deadline = performance.now() + startMillis;
-    for (;;) {
-      const m = this.#out.match(re);
-      if (m !== null) return m;
-      const fail = (why: string) => new Error(`${what}: ${why}\n--- output\n${this.#out}`);
-      if (this.#exited !== undefined) throw fail(this.#exited);
-      const left = deadline - performance.now();
-      if (left <= 0) throw fail(`no match of ${re} in ${startMillis} ms`);
-      await new Promise<void>((done) => {
-        const t = setTimeout(done, left);
-        this.#waiters.push(() => {
-          clearTimeout(t);
-          done();
-        });
-      });
-    }
-  }
-
-  /** kill ends the process: SIGTERM, then SIGKILL if it lingers 2 s. */
-  async kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((done) => this.child.once("exit", () => done()));
-    this.child.kill("SIGTERM");
-    const t = setTimeout(() => this.child.kill("SIGKILL"), 2_000);
-    await exited;
-    clearTimeout(t);
-  }
-}
-
-const procs: Proc[] = [];
+const procs: LiveProcess[] = [];
 afterAll(async () => {
   await Promise.all(procs.map((p) => p.kill()));
 });
@@ -117,10 +39,10 @@ afterAll(async () => {
 /** startInspected runs cmd with its inspector on 127.0.0.1:0 and resolves
  * to the WebSocket URL it announces ("Debugger listening on ws://…", Bun's
  * "Listening: ws://…"). */
-async function startInspected(what: string, cmd: string, args: string[]): Promise<{ proc: Proc; wsUrl: string; hostPort: string }> {
-  const proc = new Proc(cmd, args);
+async function startInspected(what: string, cmd: string, args: string[]): Promise<{ proc: LiveProcess; wsUrl: string; hostPort: string }> {
+  const proc = new LiveProcess(cmd, args);
   procs.push(proc);
-  const m = await proc.find(`${what} inspector`, /ws:\/\/(127\.0\.0\.1:\d+)\/[\w-]+/);
+  const m = await proc.find(`${what} inspector`, /ws:\/\/(127\.0\.0\.1:\d+)\/[\w-]+/, startMillis);
   return { proc, wsUrl: m[0], hostPort: m[1]! };
 }
 
@@ -180,7 +102,7 @@ async function expectOneLineError(p: Promise<unknown>, re: RegExp): Promise<stri
 }
 
 describe("attach to node --inspect", () => {
-  let target: { proc: Proc; wsUrl: string; hostPort: string };
+  let target: { proc: LiveProcess; wsUrl: string; hostPort: string };
   beforeAll(async () => {
     target = await startInspected("node", process.execPath, ["--inspect=127.0.0.1:0", join(scripts, "attach-node.mjs")]);
   });
@@ -287,10 +209,10 @@ const config :Workerd.Config = (
 `,
     );
     // Port 0 for both: --control-fd reports what the kernel picked.
-    const proc = new Proc(bin("workerd"), ["serve", config, "--inspector-addr=127.0.0.1:0", "--control-fd=3"], true);
+    const proc = new LiveProcess(bin("workerd"), ["serve", config, "--inspector-addr=127.0.0.1:0", "--control-fd=3"], { controlFd: true });
     procs.push(proc);
-    const i = await proc.find("workerd inspector", /"event":"listen-inspector","port":(\d+)/);
-    const h = await proc.find("workerd http", /"event":"listen","socket":"http","port":(\d+)/);
+    const i = await proc.find("workerd inspector", /"event":"listen-inspector","port":(\d+)/, startMillis);
+    const h = await proc.find("workerd http", /"event":"listen","socket":"http","port":(\d+)/, startMillis);
     inspector = `127.0.0.1:${i[1]}`;
     http = `http://127.0.0.1:${h[1]}`;
   });

@@ -7,11 +7,10 @@
 // kernel picks; each runtime gets a fixed list of requests, each bounded in
 // time; every process is killed when its test ends. A missing runtime
 // binary fails, never skips.
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, test } from "vitest";
+import { LiveProcess } from "./helpers/live.ts";
 import { resolve, type Resolved } from "./helpers/pprof.ts";
 import { bin, root } from "./helpers/spawn.ts";
 import { writeWorkerdConfig } from "./helpers/workerd.ts";
@@ -44,110 +43,11 @@ interface Server {
   stderr(): string;
 }
 
-/** Proc wraps a spawned runtime: its JSON lines in order, and kill(). */
-class Proc {
-  readonly child: ChildProcess;
-  #stdout = "";
-  #stderr = "";
-  #lines: Array<Record<string, unknown>> = [];
-  #waiters: Array<() => void> = [];
-  #exited: string | undefined;
-  readonly #term: boolean;
-
-  /** extraFd opens fd 3 (workerd's --control-fd), whose JSON lines are read
-   * like stdout's; such a process ignores stdin and is ended by SIGTERM. */
-  constructor(cmd: string, args: string[], extraFd: boolean) {
-    this.#term = extraFd;
-    if (!existsSync(cmd)) throw new Error(`missing runtime binary ${cmd}: run \`npm ci\` (it is a devDependency)`);
-    this.child = spawn(cmd, args, {
-      cwd: root,
-      env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" },
-      // stdin is a pipe: Deno and Bun read commands from it and exit when it
-      // closes, so a test runner that dies takes them along. fd 3 is
-      // workerd's --control-fd, which reports the port it bound.
-      stdio: extraFd ? ["pipe", "pipe", "pipe", "pipe"] : ["pipe", "pipe", "pipe"],
-      // A last resort, should a test hang: nothing here runs this long.
-      timeout: 60_000,
-      killSignal: "SIGKILL",
-    });
-    const onData = (d: string) => {
-      this.#stdout += d;
-      let nl: number;
-      while ((nl = this.#stdout.indexOf("\n")) >= 0) {
-        const l = this.#stdout.slice(0, nl).trim();
-        this.#stdout = this.#stdout.slice(nl + 1);
-        if (!l.startsWith("{")) continue;
-        try {
-          this.#lines.push(JSON.parse(l) as Record<string, unknown>);
-        } catch {
-          continue;
-        }
-        this.#wake();
-      }
-    };
-    this.child.stdout!.setEncoding("utf8").on("data", onData);
-    if (extraFd) (this.child.stdio[3] as NodeJS.ReadableStream).setEncoding("utf8").on("data", onData);
-    this.child.stderr!.setEncoding("utf8").on("data", (d: string) => (this.#stderr += d));
-    // Should the test process end without kill(), the server goes with it.
-    const orphan = () => this.child.kill("SIGKILL");
-    process.once("exit", orphan);
-    this.child.once("exit", () => process.off("exit", orphan));
-    this.child.on("error", (err) => {
-      this.#exited = `spawn error: ${err.message}`;
-      this.#wake();
-    });
-    this.child.on("exit", (code, signal) => {
-      this.#exited = `exited with ${signal ?? `code ${code}`}`;
-      this.#wake();
-    });
-  }
-
-  #wake(): void {
-    for (const w of this.#waiters.splice(0)) w();
-  }
-
-  stderr(): string {
-    return this.#stderr;
-  }
-
-  /** next resolves to the first unread JSON line that matches, failing when
-   * the process exits first or after ms. */
-  async next(what: string, match: (l: Record<string, unknown>) => boolean, ms: number): Promise<Record<string, unknown>> {
-    const deadline = performance.now() + ms;
-    for (;;) {
-      const i = this.#lines.findIndex(match);
-      if (i >= 0) return this.#lines.splice(i, 1)[0]!;
-      const fail = (why: string) => new Error(`${what}: ${why}\n--- stderr\n${this.#stderr}`);
-      if (this.#exited !== undefined) throw fail(`the process ${this.#exited}`);
-      const left = deadline - performance.now();
-      if (left <= 0) throw fail(`no answer within ${ms} ms`);
-      await new Promise<void>((wake) => {
-        const t = setTimeout(wake, left);
-        this.#waiters.push(() => {
-          clearTimeout(t);
-          wake();
-        });
-      });
-    }
-  }
-
-  /** kill ends the process and waits for it: Deno and Bun exit when their
-   * stdin closes, workerd on SIGTERM; SIGKILL if they have not in 2 s. */
-  async kill(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    const exited = new Promise<void>((done) => this.child.once("exit", () => done()));
-    this.child.stdin?.end();
-    if (this.#term) this.child.kill("SIGTERM");
-    const t = setTimeout(() => this.child.kill("SIGKILL"), 2_000);
-    await exited;
-    clearTimeout(t);
-  }
-}
-
 /** startScript runs a Deno or Bun entry that prints its servers' URLs, and
- * reads "tick N" commands on stdin. */
-async function startScript(procs: Proc[], cmd: string, args: string[]): Promise<Server> {
-  const p = new Proc(cmd, args, false);
+ * reads "tick N" commands on stdin; it exits when stdin closes, so a test
+ * runner that dies takes it along. */
+async function startScript(procs: LiveProcess[], cmd: string, args: string[]): Promise<Server> {
+  const p = new LiveProcess(cmd, args, { stdin: "pipe", stderr: "apart" });
   procs.push(p);
   const line = await p.next("server start", (l) => typeof l.open === "string", startMillis);
   return {
@@ -165,7 +65,7 @@ async function startScript(procs: Proc[], cmd: string, args: string[]): Promise<
 
 /** startWorkerd runs `workerd serve` on a generated config whose HTTP socket
  * binds 127.0.0.1:0; --control-fd reports the port it got. */
-async function startWorkerd(procs: Proc[]): Promise<Server> {
+async function startWorkerd(procs: LiveProcess[]): Promise<Server> {
   const config = writeWorkerdConfig({
     outDir: join(root, "test-output/workerd-http"),
     generatedBy: "test/http-runtimes.test.ts for `workerd serve`",
@@ -176,7 +76,8 @@ async function startWorkerd(procs: Proc[]): Promise<Server> {
       ["http-profiles.mjs", join(scripts, "http-profiles.mjs")],
     ],
   });
-  const p = new Proc(bin("workerd"), ["serve", config, "--control-fd", "3"], true);
+  // workerd reads no stdin: it is ended by SIGTERM.
+  const p = new LiveProcess(bin("workerd"), ["serve", config, "--control-fd", "3"], { stderr: "apart", controlFd: true });
   procs.push(p);
   const listen = await p.next("workerd listen", (l) => l.event === "listen" && l.socket === "http", startMillis);
   const base = `http://127.0.0.1:${Number(listen.port)}`;
@@ -287,7 +188,7 @@ const indexNames = ["allocs", "block", "cmdline", "goroutine", "heap", customNam
 
 interface RuntimeCase {
   name: string;
-  start: (procs: Proc[]) => Promise<Server>;
+  start: (procs: LiveProcess[]) => Promise<Server>;
   /** runtime is what the process must report, as a prefix. */
   runtime: string;
   /** cpu: /profile?seconds=1 gives a CPU profile; else an immediate 500. */
@@ -514,7 +415,7 @@ async function exercise(rt: RuntimeCase, s: Server): Promise<{ errors: string[];
 describe("/debug/pprof/ served by each runtime", () => {
   for (const rt of runtimes) {
     test.concurrent(rt.name, async () => {
-      const procs: Proc[] = [];
+      const procs: LiveProcess[] = [];
       const started = performance.now();
       try {
         const s = await rt.start(procs);
