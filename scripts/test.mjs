@@ -4,7 +4,7 @@
 // /usr/bin/chromium is missing, both only as root), builds the generated
 // files, then runs vitest.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,8 +42,17 @@ if (!existsSync("/usr/bin/chromium")) {
   }
 }
 run(process.execPath, [join(root, "scripts/build.mjs")]);
-const vitest = spawnSync(process.execPath, [join(root, "node_modules/vitest/vitest.mjs"), "run", ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: "inherit",
-});
+const results = join(root, "test-output", "vitest.json");
+rmSync(results, { force: true });
+const vitest = spawnSync(
+  process.execPath,
+  [join(root, "node_modules/vitest/vitest.mjs"), "run", "--reporter=default", "--reporter=json", `--outputFile.json=${results}`, ...process.argv.slice(2)],
+  { cwd: root, stdio: "inherit" },
+);
+// The plain closing line CI reads: counts from vitest's JSON report.
+if (existsSync(results)) {
+  const r = JSON.parse(readFileSync(results, "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`\n${r.numPassedTests} passed, ${r.numFailedTests} failed${skipped > 0 ? `, ${skipped} skipped` : ""}`);
+}
 process.exit(vitest.status ?? 1);
