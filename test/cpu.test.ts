@@ -97,7 +97,7 @@ describe("CPU profile conformance", () => {
       }
 
       const top = goPprof(bytes, "-top");
-      const firstRow = top.split("\n").find((l) => /^\s+[\d.]+m?s\s/.test(l));
+      const firstRow = top.split("\n").find((l) => /^\s*[\d.]+[a-zµ]*\s+[\d.]+%\s/.test(l));
       expect(firstRow, `go tool pprof -top first row:\n${top}`).toMatch(/\shotA$/);
 
       const got: string[] = [];
@@ -124,7 +124,7 @@ describe("CPU profile conformance", () => {
         expect(bOnB / (aOnB + bOnB), "share of /b's labeled time in hotB").toBeGreaterThan(0.9);
         // Go's own tool keeps only /a's work under -tagfocus.
         const focused = goPprof(bytes, "-top", "-tagfocus", "route=/a");
-        const rows = focused.split("\n").filter((l) => /^\s+[\d.]+m?s\s/.test(l));
+        const rows = focused.split("\n").filter((l) => /^\s*[\d.]+[a-zµ]*\s+[\d.]+%\s/.test(l));
         expect(rows[0], focused).toMatch(/\shotA$/);
       } else {
         expect(routeShare("/a", "hotA"), "routes claimed unsupported").toBeLessThan(0.5);
