@@ -3,7 +3,8 @@
 // what npm would pack (`npm pack --dry-run`). It checks file lists and
 // export targets; it does not run the packages (runtimes.test.ts does).
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -124,4 +125,23 @@ describe("npm pack --dry-run", () => {
     const bad = [...files].filter((f) => banned.some((b) => f.startsWith(b)) || f.endsWith(".map"));
     expect(bad, `packed files: got ${JSON.stringify(bad)}, want none of ${banned.join(" ")} or *.map`).toEqual([]);
   });
+});
+
+describe("the packed package, installed", () => {
+  test("imports and runs its bin through npm's symlink, as a user's npx anyprof does", () => {
+    const dir = mkdtempSync(join(tmpdir(), "anyprof-install-"));
+    const packed = run("npm", ["pack", "--ignore-scripts", "--pack-destination", dir]);
+    if (packed.status !== 0) throw new Error(`npm pack: got exit ${packed.status}, want 0\n${packed.stderr}`);
+    const tgz = readdirSync(dir).find((f) => f.endsWith(".tgz"))!;
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    const installed = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `./${tgz}`], { cwd: dir, encoding: "utf8", timeout: 120_000 });
+    if (installed.status !== 0) throw new Error(`npm install: got exit ${installed.status}, want 0\n${installed.stderr}`);
+    const help = spawnSync(join(dir, "node_modules/.bin/anyprof"), ["--help"], { cwd: dir, encoding: "utf8" });
+    expect(help.status, help.stderr).toBe(0);
+    expect(help.stdout).toMatch(/^usage: anyprof <command>/);
+    writeFileSync(join(dir, "use.mjs"), 'import { newProfile } from "anyprof";\nconst p = newProfile("installed");\np.add(1);\nprocess.stdout.write(String((await p.writeTo(undefined, 1)).length));\n');
+    const used = spawnSync(process.execPath, ["use.mjs"], { cwd: dir, encoding: "utf8" });
+    expect(used.status, used.stderr).toBe(0);
+    expect(Number(used.stdout)).toBeGreaterThan(0);
+  }, 180_000);
 });

@@ -4,7 +4,7 @@
 // failure is one line on stderr, never a stack trace.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -313,7 +313,9 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-// Run when executed (not when imported by tests).
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run when executed, also through npm's bin symlink (not when imported by
+// tests): compare real paths.
+const self = fileURLToPath(import.meta.url);
+if (process.argv[1] !== undefined && existsSync(process.argv[1]) && realpathSync(process.argv[1]) === realpathSync(self)) {
   process.exitCode = await main(process.argv.slice(2));
 }
