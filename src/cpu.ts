@@ -8,7 +8,7 @@ import { newCore, type Core } from "./core.ts";
 import { CpuProfileConverter } from "./cpuprofile.ts";
 import { gzip } from "./gzip.ts";
 import { host, type CpuSampler } from "./host.ts";
-import { startTimeline, takeTimeline } from "./labels.ts";
+import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { writeAll, type ProfileWriter } from "./writer.ts";
 
 /** CpuProfileOptions tunes a CPU profile. */
@@ -47,6 +47,8 @@ class ActiveProfile {
   #failure: Error | undefined;
   #labelsTruncated = false;
   readonly started: Promise<void>;
+  /** stopping is the stop under way, which a second stopCPUProfile waits for. */
+  stopping: Promise<Uint8Array | undefined> | undefined;
 
   constructor(sampler: CpuSampler, core: Core, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions) {
     this.writer = w;
@@ -56,9 +58,12 @@ class ActiveProfile {
     this.#startNanos = host.nowNanos();
     startTimeline(labelTimelineCap);
     this.started = this.#run(() => this.#start());
-    const chunkMillis = Math.max(1, options.chunkSeconds ?? 10) * 1000;
-    this.#timer = setInterval(() => void this.#run(() => this.#drain(true)).catch(() => {}), chunkMillis);
-    host.unrefTimer(this.#timer);
+    // chunkSeconds was checked by startCPUProfile; Infinity means no drains.
+    const chunkSeconds = options.chunkSeconds ?? 10;
+    if (Number.isFinite(chunkSeconds)) {
+      this.#timer = setInterval(() => void this.#run(() => this.#drain(true)).catch(() => {}), chunkSeconds * 1000);
+      host.unrefTimer(this.#timer);
+    }
   }
 
   // #run runs step now when nothing is queued (so that on Node, whose
@@ -153,6 +158,9 @@ class ActiveProfile {
   }
 
   #close(bytes: Uint8Array | undefined): Uint8Array {
+    // A failed profile never drained its last chunk: end the label log
+    // (and its async hooks) here, whatever happened.
+    if (timelineRecording()) takeTimeline(true);
     try {
       this.#sampler.close();
     } catch {
@@ -181,13 +189,17 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
   if (!Number.isFinite(intervalMicros) || intervalMicros < 1 || intervalMicros > 1e6) {
     throw new Error(`pprof: cpu sampling interval must be from 1 µs to 1 s, got ${intervalMicros} µs`);
   }
+  const chunkSeconds = options.chunkSeconds ?? 10;
+  if (!(chunkSeconds === Infinity || (chunkSeconds >= 0.001 && chunkSeconds <= 2_000_000))) {
+    throw new Error(`pprof: chunkSeconds must be from 0.001 to 2e6, or Infinity for no drains, got ${chunkSeconds}`);
+  }
   if (host.newCpuSampler === undefined) {
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}; profile it from outside over the inspector protocol (anyprof attach)`);
   }
-  let sampler: CpuSampler;
+  let sampler: CpuSampler | undefined;
   try {
-    sampler = host.newCpuSampler();
     cpuCore ??= newCore(host.wasmModule());
+    sampler = host.newCpuSampler();
   } catch (err) {
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
@@ -211,6 +223,17 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
 export async function stopCPUProfile(): Promise<Uint8Array | undefined> {
   const profile = active;
   if (profile === undefined) return undefined;
+  // A second stop while one is under way waits for it, as Go's does; the
+  // profile goes to the first caller.
+  if (profile.stopping !== undefined) {
+    await profile.stopping.catch(() => {});
+    return undefined;
+  }
+  profile.stopping = stopActive(profile);
+  return profile.stopping;
+}
+
+async function stopActive(profile: ActiveProfile): Promise<Uint8Array> {
   let bytes: Uint8Array;
   try {
     bytes = await profile.stop();

@@ -6,8 +6,7 @@
 
 import type { Core, Meta } from "./core.ts";
 import type { CpuProfileShape } from "./host.ts";
-import type { Timeline } from "./labels.ts";
-import { labelSetById } from "./labels.ts";
+import type { LabelSet, Timeline } from "./labels.ts";
 import { StringBatch } from "./strings.ts";
 
 /** CpuConvertOptions tunes how samples become pprof samples. */
@@ -64,7 +63,7 @@ function baseName(url: string): string {
 export class CpuProfileConverter {
   readonly #core: Core;
   readonly #options: CpuConvertOptions;
-  #labelIds = new Map<number, number>();
+  #labelIds = new Map<string, number>();
   #sampleCount = 0;
 
   /** The constructor resets core and interns the profile's own strings
@@ -209,7 +208,7 @@ export class CpuProfileConverter {
         const local = at - labels!.offsetMicros;
         while (mark + 1 < timeline.length && timeline.times[mark + 1]! <= local) mark++;
         const id = timeline.times[mark]! <= local ? timeline.ids[mark]! : 0;
-        if (id !== 0) labelSet = this.#labelSetId(id);
+        if (id !== 0) labelSet = this.#labelSetId(timeline.sets[id]!);
       }
       sampleWords[kept * 2] = node;
       sampleWords[kept * 2 + 1] = labelSet;
@@ -221,14 +220,14 @@ export class CpuProfileConverter {
     this.#sampleCount += kept;
   }
 
-  // #labelSetId interns a label set in the core once per profile.
-  #labelSetId(id: number): number {
-    let coreId = this.#labelIds.get(id);
+  // #labelSetId interns a label set in the core once per profile (chunks
+  // number their sets afresh, so sets are matched by content).
+  #labelSetId(set: LabelSet): number {
+    let coreId = this.#labelIds.get(set.key);
     if (coreId === undefined) {
-      const set = labelSetById(id).list;
-      const s = this.#core.strings(set.flat());
-      coreId = this.#core.labelSets([set.map((_, i) => [s[i * 2]!, s[i * 2 + 1]!, 0, 0] as const)])[0]!;
-      this.#labelIds.set(id, coreId);
+      const s = this.#core.strings(set.list.flat());
+      coreId = this.#core.labelSets([set.list.map((_, i) => [s[i * 2]!, s[i * 2 + 1]!, 0, 0] as const)])[0]!;
+      this.#labelIds.set(set.key, coreId);
     }
     return coreId;
   }

@@ -6,28 +6,22 @@
 import { host, type AsyncStore, type ContinuationTracker } from "./host.ts";
 
 /** LabelSet is an immutable set of key/value labels, sorted by key, as Go's
- * LabelSet. Build one with labels(). */
+ * LabelSet. Build one with labels(). Sets are plain objects, never kept in a
+ * process-wide table: per-request labels (trace ids) must not accumulate. */
 export class LabelSet {
   /** list holds the [key, value] pairs sorted by key, one per key. */
   readonly list: ReadonlyArray<readonly [string, string]>;
-  /** id is the set's dense index in this process (0 is the empty set). */
-  readonly id: number;
+  /** key identifies the set's contents: equal sets have equal keys. */
+  readonly key: string;
 
-  private constructor(list: ReadonlyArray<readonly [string, string]>, id: number) {
+  private constructor(list: ReadonlyArray<readonly [string, string]>) {
     this.list = list;
-    this.id = id;
+    this.key = JSON.stringify(list);
   }
 
-  /** intern returns the one LabelSet with these sorted, unique pairs. */
-  static intern(list: ReadonlyArray<readonly [string, string]>): LabelSet {
-    const key = JSON.stringify(list);
-    let set = interned.get(key);
-    if (set === undefined) {
-      set = new LabelSet(list, byId.length);
-      interned.set(key, set);
-      byId.push(set);
-    }
-    return set;
+  /** of returns a LabelSet of sorted pairs with unique keys. */
+  static of(list: ReadonlyArray<readonly [string, string]>): LabelSet {
+    return new LabelSet(list);
   }
 
   /** get returns the value of key, or undefined. */
@@ -37,18 +31,11 @@ export class LabelSet {
   }
 }
 
-const interned = new Map<string, LabelSet>();
-const byId: LabelSet[] = [];
-const emptySet = LabelSet.intern([]);
-
-/** labelSetById returns the set with the given id. */
-export function labelSetById(id: number): LabelSet {
-  return byId[id] ?? emptySet;
-}
+const emptySet = LabelSet.of([]);
 
 function canonical(pairs: Map<string, string>): LabelSet {
   const list = [...pairs].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  return LabelSet.intern(list);
+  return LabelSet.of(list);
 }
 
 /** labels returns a LabelSet from key, value, key, value… like Go's
@@ -85,7 +72,7 @@ export function runWithLabels<T>(set: LabelSet, fn: () => T): T {
   const s = getStore();
   const merged = merge(currentSet(), set);
   const previous = current;
-  enter(merged.id);
+  enter(merged);
   try {
     return s.run(merged, fn);
   } finally {
@@ -102,7 +89,7 @@ export function withLabels(set: LabelSet): LabelSet {
  * it starts from here on, like Go's SetGoroutineLabels. */
 export function setLabels(set: LabelSet): void {
   getStore().enterWith(set);
-  enter(set.id);
+  enter(set);
 }
 
 /** label returns the value of key in the current labels, or undefined. */
@@ -121,9 +108,10 @@ export function forLabels(fn: (key: string, value: string) => boolean | void): v
 // labels active at their timestamps. Changes come from runWithLabels and
 // setLabels, and, where the runtime has continuation hooks, from every async
 // callback, which runs in the context it was created in. The hooks are on
-// only while a profile runs: labels cost nothing otherwise.
-const stack: number[] = [];
-let current = 0;
+// only while a profile runs: labels cost nothing otherwise. Sets get ids
+// only within one log, so memory follows the sets seen in one chunk.
+const stack: Array<LabelSet | undefined> = [];
+let current: LabelSet | undefined;
 let recording = false;
 let tracker: ContinuationTracker | undefined;
 let times = new Float64Array(0);
@@ -131,15 +119,18 @@ let ids = new Uint32Array(0);
 let length = 0;
 let capEntries = 0;
 let overflowed = false;
+// setIds numbers this log's sets by content; sets[id] is the set (0: none).
+let setIds = new Map<string, number>();
+let sets: LabelSet[] = [emptySet];
 
 function track(on: boolean): void {
   if (host.trackContinuations === undefined) return;
   tracker ??= host.trackContinuations({
     before: () => {
       stack.push(current);
-      enter(store?.getStore()?.id ?? 0);
+      enter(store?.getStore());
     },
-    after: () => enter(stack.pop() ?? 0),
+    after: () => enter(stack.pop()),
   });
   if (on) tracker.enable();
   else {
@@ -148,9 +139,20 @@ function track(on: boolean): void {
   }
 }
 
-function enter(id: number): void {
-  if (id === current) return;
-  current = id;
+function idOf(set: LabelSet | undefined): number {
+  if (set === undefined || set.list.length === 0) return 0;
+  let id = setIds.get(set.key);
+  if (id === undefined) {
+    id = sets.length;
+    setIds.set(set.key, id);
+    sets.push(set);
+  }
+  return id;
+}
+
+function enter(set: LabelSet | undefined): void {
+  if (set === current) return;
+  current = set;
   if (!recording) return;
   if (length === times.length) {
     if (length >= capEntries) {
@@ -166,15 +168,16 @@ function enter(id: number): void {
     ids = d;
   }
   times[length] = host.nowMicros();
-  ids[length++] = id;
+  ids[length++] = idOf(set);
 }
 
 /** Timeline is a snapshot of label changes: at times[i] (host clock, µs) the
- * label set ids[i] became current. */
+ * label set sets[ids[i]] became current (id 0: no labels). */
 export interface Timeline {
   readonly times: Float64Array;
   readonly ids: Uint32Array;
   readonly length: number;
+  readonly sets: readonly LabelSet[];
   /** overflowed is true when changes past capEntries were dropped. */
   readonly overflowed: boolean;
 }
@@ -184,37 +187,41 @@ export interface Timeline {
 export function startTimeline(cap: number): void {
   if (!recording) {
     track(true);
-    current = store?.getStore()?.id ?? 0;
+    current = store?.getStore();
   }
   recording = true;
   capEntries = cap;
   length = 0;
   overflowed = false;
+  setIds = new Map();
+  sets = [emptySet];
   times = new Float64Array(Math.min(cap, 1024));
   ids = new Uint32Array(Math.min(cap, 1024));
   // The first entry is the state the profile starts in.
   times[0] = host.nowMicros();
-  ids[0] = current;
+  ids[0] = idOf(current);
   length = 1;
 }
 
 /** takeTimeline returns the changes logged so far and starts a new log whose
  * first entry is the current state; stop ends logging. */
 export function takeTimeline(stop: boolean): Timeline {
-  const taken: Timeline = { times, ids, length, overflowed };
+  const taken: Timeline = { times, ids, length, sets, overflowed };
   if (stop) {
     recording = false;
     track(false);
     times = new Float64Array(0);
     ids = new Uint32Array(0);
     length = 0;
+    setIds = new Map();
+    sets = [emptySet];
   } else {
     startTimeline(capEntries);
   }
   return taken;
 }
 
-/** timelineFull reports whether the log has reached its cap. */
-export function timelineFull(): boolean {
-  return recording && length >= capEntries;
+/** timelineRecording reports whether label changes are being logged. */
+export function timelineRecording(): boolean {
+  return recording;
 }

@@ -82,20 +82,34 @@ export function overlappingCpuSampler(
   let current: string | undefined;
   let reserve: { title: string; clock: number } | undefined;
 
+  // Chunks begun while another ran: V8 records the current stack (ours, in
+  // begin) as their first sample, which is not the application's.
+  const overlapped = new Set<string>();
   const begin = (): { title: string; clock: number } => {
     const title = `${titlePrefix}${++sequence}`;
+    if (current !== undefined) overlapped.add(title);
     const clock = nowMicros();
     console.profile(title);
     return { title, clock };
+  };
+  const trim = (title: string, p: CpuProfileShape): CpuProfileShape => {
+    if (!overlapped.delete(title)) return p;
+    const samples = p.samples ?? [];
+    const deltas = p.timeDeltas ?? [];
+    if (samples.length === 0) return p;
+    // The second sample's delta absorbs the first's, keeping timestamps.
+    const timeDeltas = deltas.slice(1);
+    if (timeDeltas.length > 0) timeDeltas[0] = timeDeltas[0]! + (deltas[0] ?? 0);
+    return { ...p, samples: samples.slice(1), timeDeltas };
   };
   const end = (title: string): Answer<CpuProfileShape> => {
     console.profileEnd(title);
     const got = arrived.get(title);
     if (got !== undefined) {
       arrived.delete(title);
-      return got;
+      return trim(title, got);
     }
-    return new Promise((resolve) => waiting.set(title, resolve));
+    return new Promise((resolve) => waiting.set(title, (p) => resolve(trim(title, p))));
   };
 
   return {
