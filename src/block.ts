@@ -9,7 +9,7 @@
 // window's delay is split across their stacks. Nothing runs until started;
 // the records are kept after stopping, as Go keeps its block profile.
 
-import { writeContention, type ContentionRecord } from "./contention.ts";
+import { contentionSnapshot, writeContention, type ContentionRecord } from "./contention.ts";
 import { host, type CpuProfileShape, type CpuSampler } from "./host.ts";
 import { registerBuiltin } from "./profile.ts";
 import type { Frame } from "./stack.ts";
@@ -310,14 +310,15 @@ function comments(): string[] {
   return out;
 }
 
-async function write(debug: number): Promise<Uint8Array> {
-  // Match the samples taken so far, so that a block that just ended shows.
+// current matches the samples taken so far, so that a block that just
+// ended shows, and returns the records.
+async function current(): Promise<ContentionRecord[]> {
   if (active !== undefined) await active.drain(true).catch(() => {});
-  const list: ContentionRecord[] = [...records.values()].map((r) => ({ frames: r.frames, count: r.count, delayNanos: Math.round(r.delayNanos) }));
-  return writeContention("contention", list, comments(), debug);
+  return [...records.values()].map((r) => ({ frames: r.frames, count: r.count, delayNanos: Math.round(r.delayNanos) }));
 }
 
 registerBuiltin("block", {
   count: () => records.size,
-  write,
+  write: async (debug) => writeContention("contention", await current(), comments(), debug),
+  snapshot: async () => contentionSnapshot(await current(), comments()),
 });

@@ -5,6 +5,7 @@
 // It does not measure anything.
 
 import { encodeProfile } from "./encode.ts";
+import type { Snapshot } from "./profile.ts";
 import { gzip } from "./gzip.ts";
 import { host } from "./host.ts";
 import type { Frame } from "./stack.ts";
@@ -20,17 +21,11 @@ export interface ContentionRecord {
 const textEncoder = new TextEncoder();
 const hex = (n: number): string => "0x" + n.toString(16);
 
-/** writeContention writes records as Go writes its block ("contention" in
- * the text header) or mutex profile: debug <= 0 gzip pprof, debug >= 1 the
- * text form, `--- <header>:`, `cycles/second=1000000000` (our cycles are
- * nanoseconds), Go's `sampling period=` line for mutex, then per record,
- * largest delay first, `<delay> <count> @ <location ids>` and one
- * `#\t0xID\tfunction\tfile:line:column` line per frame. Comments go into
- * the protobuf form only, since the text form has no place for them. */
-export function writeContention(header: "contention" | "mutex", records: readonly ContentionRecord[], comments: readonly string[], debug: number): Uint8Array {
-  const sorted = [...records].sort((a, b) => b.delayNanos - a.delayNanos);
-  const { proto, locationIds } = encodeProfile(
-    {
+/** contentionSnapshot is records as Go's block and mutex profiles hold
+ * them, before encoding (also what HTTP ?seconds= deltas subtract). */
+export function contentionSnapshot(records: readonly ContentionRecord[], comments: readonly string[]): Snapshot {
+  return {
+    spec: {
       sampleTypes: [
         ["contentions", "count"],
         ["delay", "nanoseconds"],
@@ -40,8 +35,21 @@ export function writeContention(header: "contention" | "mutex", records: readonl
       timeNanos: host.nowNanos(),
       comments,
     },
-    sorted.map((r) => ({ frames: r.frames, values: [r.count, r.delayNanos] })),
-  );
+    samples: records.map((r) => ({ frames: r.frames, values: [r.count, r.delayNanos] })),
+  };
+}
+
+/** writeContention writes records as Go writes its block ("contention" in
+ * the text header) or mutex profile: debug <= 0 gzip pprof, debug >= 1 the
+ * text form, `--- <header>:`, `cycles/second=1000000000` (our cycles are
+ * nanoseconds), Go's `sampling period=` line for mutex, then per record,
+ * largest delay first, `<delay> <count> @ <location ids>` and one
+ * `#\t0xID\tfunction\tfile:line:column` line per frame. Comments go into
+ * the protobuf form only, since the text form has no place for them. */
+export function writeContention(header: "contention" | "mutex", records: readonly ContentionRecord[], comments: readonly string[], debug: number): Uint8Array {
+  const sorted = [...records].sort((a, b) => b.delayNanos - a.delayNanos);
+  const snap = contentionSnapshot(sorted, comments);
+  const { proto, locationIds } = encodeProfile(snap.spec, snap.samples);
   if (debug <= 0) return gzip(proto);
   let out = `--- ${header}:\ncycles/second=1000000000\n`;
   if (header === "mutex") out += "sampling period=0\n";

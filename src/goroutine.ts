@@ -6,11 +6,11 @@
 // profiler labels in force there — Go's goroutine leak finder. It installs
 // no hook until tracking starts, and does not track promises.
 
-import { encodeProfile, type Label, type StackSample } from "./encode.ts";
+import { encodeProfile, type Label } from "./encode.ts";
 import { gzip } from "./gzip.ts";
 import { host, type ContinuationTracker } from "./host.ts";
 import { forLabels } from "./labels.ts";
-import { registerBuiltin } from "./profile.ts";
+import { registerBuiltin, type Snapshot as PprofSnapshot } from "./profile.ts";
 import { captureStack, defaultMaxDepth, type Frame } from "./stack.ts";
 import { formatCountProfile, type CountStack } from "./text.ts";
 
@@ -153,20 +153,20 @@ function snapshot(): Snapshot {
   return { total: 0, resources: [], comments: [`goroutine: ${host.runtime} cannot list pending async work${why}`] };
 }
 
+// pprofSnapshot is the snapshot as a profile, before encoding (also what
+// HTTP ?seconds= deltas subtract).
+function pprofSnapshot(snap: Snapshot): PprofSnapshot {
+  return {
+    spec: { sampleTypes: [["goroutine", "count"]], periodType: ["goroutine", "count"], period: 1, timeNanos: host.nowNanos(), comments: snap.comments },
+    samples: snap.resources.map((r) => ({ frames: r.frames, values: [1], labels: r.labels })),
+  };
+}
+
 function write(debug: number): Uint8Array {
   const snap = snapshot();
   if (debug >= 2) return textEncoder.encode(dump(snap));
-  const samples: StackSample[] = snap.resources.map((r) => ({ frames: r.frames, values: [1], labels: r.labels }));
-  const { proto, locationIds } = encodeProfile(
-    {
-      sampleTypes: [["goroutine", "count"]],
-      periodType: ["goroutine", "count"],
-      period: 1,
-      timeNanos: host.nowNanos(),
-      comments: snap.comments,
-    },
-    samples,
-  );
+  const { spec, samples } = pprofSnapshot(snap);
+  const { proto, locationIds } = encodeProfile(spec, samples);
   if (debug <= 0) return gzip(proto);
   // debug=1: Go's count form, one entry per distinct stack.
   const byKey = new Map<string, { count: number; ids: Uint32Array; frames: readonly Frame[] }>();
@@ -207,6 +207,7 @@ function dump(snap: Snapshot): string {
 registerBuiltin("goroutine", {
   count: () => (tracking ? pending.size : (safeTypes()?.length ?? 0)),
   write,
+  snapshot: () => pprofSnapshot(snapshot()),
 });
 
 function safeTypes(): string[] | undefined {

@@ -56,9 +56,17 @@ function serveError(status: number, text: string): Response {
   });
 }
 
+// contentDisposition names the file as Go does, for any profile name: an
+// ASCII filename (quotes, backslashes and non-ASCII replaced) plus the exact
+// name in RFC 5987 form when they differ.
+function contentDisposition(name: string): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, "_");
+  return ascii === name ? `attachment; filename="${name}"` : `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
 function profileBytes(name: string, bytes: Uint8Array): Response {
   return new Response(bytes as BodyInit, {
-    headers: baseHeaders({ "Content-Type": "application/octet-stream", "Content-Disposition": `attachment; filename="${name}"` }),
+    headers: baseHeaders({ "Content-Type": "application/octet-stream", "Content-Disposition": contentDisposition(name) }),
   });
 }
 
@@ -180,7 +188,8 @@ async function serveDelta(p: Profile, raw: string, url: URL, signal: AbortSignal
 export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
   let prefix = options.prefix ?? "/debug/pprof/";
   if (!prefix.endsWith("/")) prefix += "/";
-  const maxSeconds = options.maxSeconds ?? 300;
+  // setTimeout cannot wait longer than 2^31 − 1 ms.
+  const maxSeconds = Math.min(options.maxSeconds ?? 300, 2_147_483);
   const hz = options.hz ?? 100;
   // Where the runtime has no heap sampler (workerd, Deno without
   // --allow-sys), heap stays a valid empty profile that says why.

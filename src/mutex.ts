@@ -5,7 +5,7 @@
 // why, so that scrapers asking for it by name (Grafana Alloy does by
 // default) get an answer rather than an error.
 
-import { writeContention } from "./contention.ts";
+import { contentionSnapshot, writeContention } from "./contention.ts";
 import { registerBuiltin } from "./profile.ts";
 
 const why = "mutex: JavaScript has no mutexes (code on one thread never waits for a lock another holds), so this profile is always empty; event-loop blocking is in the block profile";
@@ -13,4 +13,5 @@ const why = "mutex: JavaScript has no mutexes (code on one thread never waits fo
 registerBuiltin("mutex", {
   count: () => 0,
   write: (debug) => writeContention("mutex", [], [why], debug),
+  snapshot: () => contentionSnapshot([], [why]),
 });

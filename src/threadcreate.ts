@@ -4,10 +4,10 @@
 // JavaScript has no record of workers created before someone looked). It
 // wraps no constructor until tracking starts.
 
-import { encodeProfile, type StackSample } from "./encode.ts";
+import { encodeProfile } from "./encode.ts";
 import { gzip } from "./gzip.ts";
 import { host, type ContinuationTracker } from "./host.ts";
-import { registerBuiltin } from "./profile.ts";
+import { registerBuiltin, type Snapshot } from "./profile.ts";
 import { captureStack, defaultMaxDepth, type Frame } from "./stack.ts";
 import { formatCountProfile, type CountStack } from "./text.ts";
 
@@ -69,22 +69,22 @@ function comments(): string[] {
   return out;
 }
 
+// pprofSnapshot is the profile before encoding (also what HTTP ?seconds=
+// deltas subtract).
+function pprofSnapshot(): Snapshot {
+  return {
+    spec: { sampleTypes: [["threadcreate", "count"]], periodType: ["threadcreate", "count"], period: 1, timeNanos: host.nowNanos(), comments: comments() },
+    samples: [...created.values()].map((e) => ({ frames: e.frames, values: [e.count] })),
+  };
+}
+
 function write(debug: number): Uint8Array {
   const entries = [...created.values()];
-  const samples: StackSample[] = entries.map((e) => ({ frames: e.frames, values: [e.count] }));
-  const { proto, locationIds } = encodeProfile(
-    {
-      sampleTypes: [["threadcreate", "count"]],
-      periodType: ["threadcreate", "count"],
-      period: 1,
-      timeNanos: host.nowNanos(),
-      comments: comments(),
-    },
-    samples,
-  );
+  const { spec, samples } = pprofSnapshot();
+  const { proto, locationIds } = encodeProfile(spec, samples);
   if (debug <= 0) return gzip(proto);
   const stacks: CountStack[] = entries.map((e, i) => ({ count: e.count, ids: locationIds[i]!, frames: e.frames }));
   return textEncoder.encode(formatCountProfile("threadcreate", total, stacks));
 }
 
-registerBuiltin("threadcreate", { count: () => total, write });
+registerBuiltin("threadcreate", { count: () => total, write, snapshot: pprofSnapshot });

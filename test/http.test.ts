@@ -118,6 +118,38 @@ describe("/debug/pprof/ on Node", () => {
     expect(p.raw.durationNanos).toBeGreaterThanOrEqual(0.9e9);
   });
 
+  it("serves deltas of every predefined profile, as Go's profileSupportsDelta", async () => {
+    const names = ["goroutine", "threadcreate", "block", "mutex", "heap", "allocs"];
+    const rs = await Promise.all(names.map((n) => get(`${n}?seconds=1`)));
+    for (const [i, r] of rs.entries()) {
+      expect(r.status, names[i]).toBe(200);
+      expect(r.headers.get("content-disposition")).toBe(`attachment; filename="${names[i]}-delta"`);
+      resolve(await bytesOf(r));
+    }
+  });
+
+  it("names any profile safely in Content-Disposition", async () => {
+    const odd = newProfile('http.test/日本 "q"');
+    odd.add(1);
+    const r = await get(encodeURIComponent(odd.name));
+    expect(r.status).toBe(200);
+    expect(r.headers.get("content-disposition")).toBe(`attachment; filename="http.test/__ _q_"; filename*=UTF-8''${encodeURIComponent(odd.name)}`);
+  });
+
+  it("routes on the request path, never on the Host header", async () => {
+    const { request } = await import("node:http");
+    const status = await new Promise<number>((done, fail) => {
+      const u = new URL(server.url);
+      const req = request({ host: u.hostname, port: u.port, path: "/public", headers: { Host: "x/debug/pprof/cmdline?" } }, (res) => {
+        res.resume();
+        done(res.statusCode!);
+      });
+      req.on("error", fail);
+      req.end();
+    });
+    expect(status).toBe(404);
+  });
+
   it("is read by Go's own client over HTTP", async () => {
     const heap = parseRaw(await goPprofUrl(server.url + "heap", "-raw"));
     expect(heap.sampleTypes.length).toBeGreaterThan(0);

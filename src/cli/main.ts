@@ -4,7 +4,7 @@
 // failure is one line on stderr, never a stack trace.
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -147,15 +147,27 @@ async function record(args: string[]): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const cpu = values.flag("cpu") || !values.flag("heap");
   const hz = positiveNumber("hz", values.str("hz"), 100);
+  if (hz < 1 || hz > 1e6) throw new UsageError(`--hz wants a rate from 1 to 1000000, got ${hz}`);
+  // A profile left by an earlier run must not pass for this run's.
+  for (const file of ["cpu.pb.gz", "heap.pb.gz"]) rmSync(join(dir, file), { force: true });
   const started = performance.now();
   const child = spawn(cmd, cmdArgs, {
     stdio: "inherit",
     env: { ...process.env, ANYPROF_RECORD_DIR: dir, ANYPROF_RECORD_CPU: cpu ? "1" : "0", ANYPROF_RECORD_HEAP: values.flag("heap") ? "1" : "0", ANYPROF_RECORD_HZ: String(hz) },
   });
   // Ctrl-C goes to the whole process group: the child writes its profiles
-  // and exits; we wait for it.
-  const ignore = () => {};
-  process.on("SIGINT", ignore);
+  // and exits, and we wait for it. A child too busy to run its handlers (a
+  // CPU-bound loop) is killed on a second Ctrl-C, or 5 s after the first.
+  // SIGTERM sent to us alone is passed on, with the same deadline.
+  let signals = 0;
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signal === "SIGTERM") child.kill("SIGTERM");
+    if (++signals >= 2) child.kill("SIGKILL");
+    deadline ??= setTimeout(() => child.kill("SIGKILL"), 5000);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   const progress =
     process.stderr.isTTY === true
       ? setInterval(() => process.stderr.write(`\ranyprof: recording ${((performance.now() - started) / 1000).toFixed(1)} s`), 250)
@@ -168,7 +180,9 @@ async function record(args: string[]): Promise<number> {
     clearInterval(progress);
     process.stderr.write("\n");
   }
-  process.off("SIGINT", ignore);
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  clearTimeout(deadline);
   for (const [file, want] of [["cpu.pb.gz", cpu], ["heap.pb.gz", values.flag("heap")]] as const) {
     if (!want) continue;
     const path = join(dir, file);

@@ -60,14 +60,20 @@ process.once("exit", () => {
     note("cpu.pb.gz", err);
   }
 });
+// Ctrl-C, SIGTERM and a crash: write the profiles, then end the way the
+// program would have — unless it has handlers of its own, which then decide
+// (a graceful shutdown, an error handler that keeps running); the exit hook
+// above still writes the CPU profile when they end it.
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   process.once(signal, () => {
-    void finish().finally(() => process.exit(code));
+    const theirs = process.listenerCount(signal) > 0;
+    void finish().finally(() => {
+      if (!theirs) process.exit(code);
+    });
   });
 }
-// An uncaught exception still ends the program with its message and exit
-// code 1, after the profiles are written.
 process.once("uncaughtException", (err) => {
+  if (process.listenerCount("uncaughtException") > 0) return;
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   void finish().finally(() => process.exit(1));
 });

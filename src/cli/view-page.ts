@@ -118,11 +118,12 @@ export const pageScript: string = String.raw`
     // Label filter options: one per key=value, each the set of label sets it admits.
     var options = [];
     (function () {
-      var byKey = {};
+      // No prototype: label keys and values like "constructor" are plain data.
+      var byKey = Object.create(null);
       data.labelSets.forEach(function (pairs, set) {
         for (var j = 0; j < pairs.length; j += 2) {
           var key = strings[pairs[j]], value = strings[pairs[j + 1]];
-          var values = byKey[key] || (byKey[key] = {});
+          var values = byKey[key] || (byKey[key] = Object.create(null));
           (values[value] || (values[value] = [])).push(set);
         }
       });

@@ -38,10 +38,13 @@ export function nodeListener(handler: PprofHandler): PprofListener {
       if (v === undefined) continue;
       for (const one of Array.isArray(v) ? v : [v]) headers.append(k, one);
     }
+    // The path comes from the request line only: a client's Host header must
+    // not steer routing past an application's own path checks.
     let request: Request;
     try {
-      request = new Request(`http://${headers.get("host") ?? "localhost"}${req.url ?? "/"}`, { method: req.method ?? "GET", headers, signal: controller.signal });
+      request = new Request(new URL(req.url ?? "/", "http://localhost"), { method: req.method ?? "GET", headers, signal: controller.signal });
     } catch {
+      if (next !== undefined) return next();
       res.writeHead(400, { "Content-Type": "text/plain; charset=utf-8", "X-Content-Type-Options": "nosniff" });
       res.end(new TextEncoder().encode("400 Bad Request\n"));
       return;
