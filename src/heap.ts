@@ -159,8 +159,12 @@ export async function stopHeapProfiling(): Promise<void> {
   const s = sampling;
   if (s === undefined) return;
   sampling = undefined;
-  await s.started.catch(() => {});
-  if (s.sampler !== undefined) await serialize(() => s.sampler!.stop()).catch(() => {});
+  // Queued now, not after an await: a start that follows at once (stop not
+  // awaited) must find V8's one heap sampler stopped, not stopped under it.
+  await serialize(async () => {
+    await s.started.catch(() => {});
+    if (s.sampler !== undefined) await s.sampler.stop();
+  }).catch(() => {});
 }
 
 /** writeHeapProfile writes the heap profile, like Go's WriteHeapProfile

@@ -167,6 +167,14 @@ export function jscHeapCensus(jsc: JscHeap, snapshot: boolean, heapBytes: () => 
   return snapshot ? jscCensus(jsc.generateHeapSnapshot(), bytes) : jscStatsCensus(jsc.heapStats(), bytes);
 }
 
+/** sizeClass rounds n up to one of eight classes per power of two, so that
+ * distinct sizes per stack stay few (at most 8 per doubling). */
+export function sizeClass(n: number): number {
+  if (n <= 8) return n;
+  const step = 2 ** (Math.floor(Math.log2(n)) - 3);
+  return Math.ceil(n / step) * step;
+}
+
 /** HeapSums adds records up by stack (and object size), keeping first-seen
  * order: the allocs profile sums the sample sets of successive sampler
  * restarts, whose node ids differ. Memory is bounded by distinct stacks. */
@@ -176,12 +184,17 @@ export class HeapSums {
   /** add sums records into the totals. */
   add(records: readonly HeapRecord[]): void {
     for (const r of records) {
-      let key = `${r.objectBytes}`;
+      // Large objects carry their exact size; keyed by it, one call site
+      // allocating varying sizes would add a record per allocation. Key by
+      // size class (eight per power of two), and drop a size that no longer
+      // holds for the whole record.
+      let key = `${sizeClass(r.objectBytes)}`;
       for (const f of r.frames) key += `\n${f.functionName}\t${f.url}\t${f.line}\t${f.column}`;
       const sum = this.#byKey.get(key);
       if (sum !== undefined) {
         sum.objects += r.objects;
         sum.bytes += r.bytes;
+        if (sum.objectBytes !== r.objectBytes) sum.objectBytes = 0;
       } else {
         this.#byKey.set(key, { frames: r.frames, objects: r.objects, bytes: r.bytes, objectBytes: r.objectBytes });
       }

@@ -22,8 +22,11 @@ export interface HeapTextRecord {
 const hex = (n: number): string => "0x" + n.toString(16);
 const int = (n: number): string => Math.round(n).toString();
 
-/** formatHeapProfile returns Go's heap text form. rateBytes is the sampling
- * rate (the header prints 2 × rate, as Go does for pprof's sake); notes are
+/** formatHeapProfile returns Go's heap text form. Go prints raw sampled
+ * counts with `@ heap/<2 × rate>`, and readers (google/pprof's legacy
+ * parser) scale them by the rate; our values are V8's, already scaled, so
+ * the header says rate 1 (`heap/2`), which readers leave unscaled, and a
+ * note gives the real sampling rate (rateBytes). Notes are
  * printed as "# " lines before the memory figures, which come grouped by the
  * call that gave them; memory undefined says the runtime has none. */
 export function formatHeapProfile(
@@ -50,11 +53,12 @@ export function formatHeapProfile(
     ao += r.allocObjects;
     ab += r.allocBytes;
   }
-  let out = `heap profile: ${int(io)}: ${int(ib)} [${int(ao)}: ${int(ab)}] @ heap/${int(2 * rateBytes)}\n`;
+  let out = `heap profile: ${int(io)}: ${int(ib)} [${int(ao)}: ${int(ab)}] @ heap/2\n`;
   for (const { r, key } of keyed) {
     out += `${int(r.inuseObjects)}: ${int(r.inuseBytes)} [${int(r.allocObjects)}: ${int(r.allocBytes)}] ${key}\n`;
     out += tabAlign(r.frames.map((f, i) => `#\t${hex(r.ids[i]!)}\t${f.functionName}\t${f.url}:${f.line}:${f.column}`)) + "\n";
   }
+  if (records.length > 0) notes = [`heap: sampled one object per ${int(rateBytes)} bytes allocated on average; values are already scaled to estimates`, ...notes];
   if (notes.length > 0) {
     out += "\n";
     for (const n of notes) out += `# ${n}\n`;

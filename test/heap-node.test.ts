@@ -160,7 +160,7 @@ describe("Go's heap text form", () => {
     );
     expect(out).toBe(
       [
-        "heap profile: 3: 1000 [0: 0] @ heap/1048576",
+        "heap profile: 3: 1000 [0: 0] @ heap/2",
         "2: 900 [0: 0] @ 0x2 0x1",
         "#\t0x2\tbig\tfile:///app/a.js:4:3",
         "#\t0x1\tmain\tfile:///app/a.js:1:3",
@@ -170,6 +170,7 @@ describe("Go's heap text form", () => {
         "#\t0x1\tmain\tfile:///app/a.js:1:3",
         "",
         "",
+        "# heap: sampled one object per 524288 bytes allocated on average; values are already scaled to estimates",
         "# heap: a note",
         "",
         "# process.memoryUsage()",
@@ -262,7 +263,7 @@ describe("startHeapProfiling / stopHeapProfiling", () => {
     expect(heap.samples.map((x) => [x.frames[0]!.functionName, ...x.values, x.labels.bytes])).toEqual([["alloc", 1, 5000, 5000]]);
     expect(lookup("heap")!.count()).toBe(1);
     const t = text(await lookup("heap")!.writeTo(undefined, 1));
-    expect(t).toMatch(/^heap profile: 1: 7000 \[0: 0\] @ heap\/2048\n1: 7000 \[0: 0\] @ 0x1 0x2\n#\t0x1\talloc\t/);
+    expect(t).toMatch(/^heap profile: 1: 7000 \[0: 0\] @ heap\/2\n1: 7000 \[0: 0\] @ 0x1 0x2\n#\t0x1\talloc\t/);
     const allocs = resolve(await lookup("allocs")!.writeTo(undefined, 0));
     expect(allocs.samples).toHaveLength(0);
     expect(allocs.comments.join("\n")).toMatch(/includeCollected: true/);

@@ -110,7 +110,7 @@ function checkV8(out: Output): string {
   expectEmpty(p.beforeHeap!, "heap before start", notStarted);
   expectTypes(p.beforeAllocs!, "allocs", 512 * 1024);
   expectEmpty(p.beforeAllocs!, "allocs before start", notStarted);
-  expect(out.texts.beforeHeap).toMatch(/^heap profile: 0: 0 \[0: 0\] @ heap\/1048576\n/);
+  expect(out.texts.beforeHeap).toMatch(/^heap profile: 0: 0 \[0: 0\] @ heap\/2\n/);
 
   // Go's rules, in Go's words where Go has them.
   expect(out.errors.badRate).toBe("pprof: heap sampling rate must be an integer from 1 to 2^30 bytes, got 0");
@@ -153,7 +153,10 @@ function checkV8(out: Output): string {
   const text = out.texts.heap!;
   const header = /^heap profile: (\d+): (\d+) \[0: 0\] @ heap\/(\d+)\n/.exec(text);
   expect(header, `text header:\n${text.slice(0, 300)}`).not.toBeNull();
-  expect(Number(header![3])).toBe(2 * rateBytes);
+  // Values are V8's, already scaled: the header says rate 1 (heap/2), so
+  // readers do not scale them again, and a note gives the real rate.
+  expect(Number(header![3])).toBe(2);
+  expect(text).toContain(`# heap: sampled one object per ${rateBytes} bytes allocated on average`);
   within("text total inuse bytes vs protobuf", Number(header![2]), total(heap, 1), 0.1);
   // A record's first location id is its leaf's, on the first frame line.
   expect(text).toMatch(new RegExp(`\\n\\d+: \\d+ \\[0: 0\\] @ (0x[0-9a-f]+)( 0x[0-9a-f]+)*\\n#\\t\\1\\tsiteBig\\t+\\S*heap-conformance\\.mjs:${declLine("siteBig")}:\\d+\\n`));
@@ -162,7 +165,7 @@ function checkV8(out: Output): string {
 
   // Live mode: allocs cannot be told; includeCollected: heap cannot.
   expectEmpty(p.allocsLive!, "allocs without includeCollected", /startHeapProfiling\(\{ includeCollected: true \}\) keeps them/);
-  expect(out.texts.allocsLive).toMatch(/^heap profile: 0: 0 \[0: 0\] @ heap\/65536\n/);
+  expect(out.texts.allocsLive).toMatch(/^heap profile: 0: 0 \[0: 0\] @ heap\/2\n/);
   expectEmpty(p.heapCollected!, "heap with includeCollected", /cannot tell which are still live/);
   expectEmpty(p.afterStop!, "heap after stopHeapProfiling", notStarted);
 
@@ -173,7 +176,7 @@ function checkV8(out: Output): string {
   within(`${out.runtime}: churn alloc_space, first write (MB)`, churn1 / 1e6, (churnCount * arrayBytes) / 1e6, 0.25);
   within(`${out.runtime}: churn alloc_space, second write (MB)`, churn2 / 1e6, (2 * churnCount * arrayBytes) / 1e6, 0.25);
   expect(firstTopRow(p.allocs2!.bytes, "alloc_space"), "go tool pprof -sample_index=alloc_space -top").toMatch(/\schurn$/);
-  expect(out.texts.allocs2).toMatch(/^heap profile: 0: 0 \[\d+: \d+\] @ heap\/65536\n/);
+  expect(out.texts.allocs2).toMatch(/^heap profile: 0: 0 \[\d+: \d+\] @ heap\/2\n/);
   expect(out.counts.allocs, "allocs count()").toBeGreaterThan(0);
   return `siteBig:siteSmall ${(big / small).toFixed(2)}, siteBig ${(big / 1e6).toFixed(1)} MB, churn ${(churn1 / 1e6).toFixed(1)} + ${((churn2 - churn1) / 1e6).toFixed(1)} MB collected`;
 }
@@ -237,7 +240,7 @@ function checkNoSampler(out: Output, startError: RegExp, comment: RegExp): void 
   expectEmpty(p.beforeHeap!, "heap", comment);
   expectEmpty(p.beforeAllocs!, "allocs", comment);
   expect(out.errors.start).toMatch(startError);
-  expect(out.texts.beforeHeap).toMatch(/^heap profile: 0: 0 \[0: 0\] @ heap\/1048576\n/);
+  expect(out.texts.beforeHeap).toMatch(/^heap profile: 0: 0 \[0: 0\] @ heap\/2\n/);
 }
 
 /** workerdConfig writes a `workerd test` config running heap-workerd.mjs
