@@ -531,13 +531,23 @@ async function cpuProfile(run: Run, intervalMicros: number, deoptimize: boolean)
 async function heapProfile(run: Run, rateBytes: number): Promise<Uint8Array> {
   const { session, target: t } = run;
   await session.call("HeapProfiler.enable");
-  await session.call("HeapProfiler.startSampling", { samplingInterval: rateBytes });
+  // V8 has one sampling heap profiler per isolate. If the target already
+  // runs it (anyprof's own startHeapProfiling, /debug/pprof/), starting
+  // would be ignored and stopping would stop the target's: read its samples
+  // instead and leave it running.
+  let shared = false;
+  try {
+    await session.call("HeapProfiler.getSamplingProfile");
+    shared = true;
+  } catch {
+    await session.call("HeapProfiler.startSampling", { samplingInterval: rateBytes });
+  }
   run.onStart?.(t);
   await profileWindow(session, run.durationMillis, run.signal, t.wsUrl);
   const timeNanos = host.nowNanos();
   // stopSampling answers what getSamplingProfile would and stops in the
   // same call: one full collection in the target instead of two.
-  const result = await session.call("HeapProfiler.stopSampling");
+  const result = await session.call(shared ? "HeapProfiler.getSamplingProfile" : "HeapProfiler.stopSampling");
   const profile = result.profile as HeapProfileShape | undefined;
   if (profile === undefined || profile === null || typeof profile !== "object") throw new Error(`anyprof: HeapProfiler.stopSampling returned no profile: ${t.wsUrl}`);
   let records;
@@ -563,6 +573,7 @@ async function heapProfile(run: Run, rateBytes: number): Promise<Uint8Array> {
       comments: [
         `heap: attached over the inspector protocol to ${describe(t)}: live objects sampled by V8's sampling heap profiler during ${seconds(run.durationMillis)}, one per ${rateBytes} bytes allocated on average, after a full collection`,
         "heap: inuse_space is V8's estimate of all the bytes the samples stand for (each scaled by 1/(1-e^(-size/rate)), like Go's scaleHeapSample); inuse_objects counts the sampled objects themselves, unscaled",
+        ...(shared ? ["heap: the target was already sampling its heap, so this is its sampler's view (since it started, at its own rate), left running"] : []),
       ],
     },
     samples,
@@ -595,7 +606,8 @@ export async function attach(target: string, options: AttachOptions): Promise<Ui
   if (signal?.aborted) throw aborted();
   const t = await resolveTarget(target, signal);
   const session = await CdpSession.open(t.wsUrl, signal);
-  const run: Run = { session, target: t, durationMillis: options.seconds * 1000, signal, onStart: options.onStart };
+  // setTimeout cannot wait longer than 2^31 − 1 ms.
+  const run: Run = { session, target: t, durationMillis: Math.min(options.seconds * 1000, 2 ** 31 - 1), signal, onStart: options.onStart };
   try {
     return heap ? await heapProfile(run, rateBytes) : await cpuProfile(run, intervalMicros, options.deoptimize ?? true);
   } finally {
