@@ -13,6 +13,7 @@ import { contentionSnapshot, writeContention, type ContentionRecord } from "./co
 import { host, type CpuProfileShape, type CpuSampler } from "./host.ts";
 import { registerBuiltin } from "./profile.ts";
 import type { Frame } from "./stack.ts";
+import { own } from "./own.ts";
 
 /** BlockProfileOptions tunes startBlockProfiling. */
 export interface BlockProfileOptions {
@@ -175,9 +176,9 @@ class BlockProfiler {
       this.#clockAtStart = await this.#sampler.start(this.#intervalMicros);
       this.#last = host.nowMicros();
     });
-    this.#checkTimer = setInterval(this.#tick, checkMillis);
+    this.#checkTimer = own(() => setInterval(this.#tick, checkMillis));
     host.unrefTimer(this.#checkTimer);
-    this.#drainTimer = setInterval(() => void this.drain(true).catch(() => {}), drainMillis);
+    this.#drainTimer = own(() => setInterval(() => void this.drain(true).catch(() => {}), drainMillis));
     host.unrefTimer(this.#drainTimer);
   }
 

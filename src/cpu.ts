@@ -10,6 +10,7 @@ import { gzip } from "./gzip.ts";
 import { host, type CpuSampler } from "./host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { writeAll, type ProfileWriter } from "./writer.ts";
+import { own } from "./own.ts";
 
 /** CpuProfileOptions tunes a CPU profile. */
 export interface CpuProfileOptions {
@@ -61,7 +62,7 @@ class ActiveProfile {
     // chunkSeconds was checked by startCPUProfile; Infinity means no drains.
     const chunkSeconds = options.chunkSeconds ?? 10;
     if (Number.isFinite(chunkSeconds)) {
-      this.#timer = setInterval(() => void this.#run(() => this.#drain(true)).catch(() => {}), chunkSeconds * 1000);
+      this.#timer = own(() => setInterval(() => void this.#run(() => this.#drain(true)).catch(() => {}), chunkSeconds * 1000));
       host.unrefTimer(this.#timer);
     }
   }

@@ -13,6 +13,7 @@ import { forLabels } from "./labels.ts";
 import { registerBuiltin, type Snapshot as PprofSnapshot } from "./profile.ts";
 import { captureStack, defaultMaxDepth, type Frame } from "./stack.ts";
 import { formatCountProfile, type CountStack } from "./text.ts";
+import { creatingOwn } from "./own.ts";
 
 /** GoroutineTrackingOptions tunes startGoroutineTracking. */
 export interface GoroutineTrackingOptions {
@@ -40,35 +41,15 @@ const textEncoder = new TextEncoder();
 // node:internal/async_hooks, Deno's ext:deno_node/internal/async_hooks.ts.
 const hookMachinery = /async_hooks|async_wrap/;
 
-// ownPrefix is the directory of anyprof's own modules ("" where modules
-// have no URL, as in workerd); runtimeInternal matches the runtime's own
-// frames (Node's node:, Deno's ext:, native code).
-const selfUrl: string = typeof import.meta.url === "string" ? import.meta.url : "";
-const ownPrefix = selfUrl.slice(0, selfUrl.lastIndexOf("/") + 1).replace(/^file:\/\//, "");
-const runtimeInternal = /^(?:node:|ext:|$)/;
-
-/** createdByAnyprof reports whether the innermost frame outside the runtime
- * is anyprof's own: its timers and gzip handles are not the application's
- * work (a resource the application creates inside runWithLabels has the
- * application's frame first, and is kept). */
-function createdByAnyprof(frames: readonly Frame[]): boolean {
-  for (const f of frames) {
-    if (runtimeInternal.test(f.url)) continue;
-    return ownPrefix !== "" && f.url.replace(/^file:\/\//, "").startsWith(ownPrefix);
-  }
-  return false;
-}
-
 function init(asyncId: number, type: string, triggerAsyncId: number): void {
   // Every promise is an async resource: tracking them would cost a stack per
   // promise, and a resolved promise is only destroyed when collected.
-  if (type === "PROMISE") return;
+  if (type === "PROMISE" || creatingOwn()) return;
   try {
     let frames = captureStack(init, 0, maxDepth + 8);
     let first = 0;
     while (first < frames.length && hookMachinery.test(frames[first]!.url)) first++;
     frames = frames.slice(first, first + maxDepth);
-    if (createdByAnyprof(frames)) return;
     const labels: Array<readonly [string, string]> = [];
     forLabels((k, v) => void labels.push([k, v]));
     pending.set(asyncId, { asyncId, type, triggerAsyncId, frames, labels, createdMicros: host.nowMicros() });

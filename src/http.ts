@@ -9,6 +9,7 @@ import { deltaProfile } from "./delta.ts";
 import { startHeapProfiling } from "./heap.ts";
 import { host } from "./host.ts";
 import { lookup, profiles, type Profile } from "./profile.ts";
+import { own } from "./own.ts";
 
 /** PprofHandlerOptions configures pprofHandler. */
 export interface PprofHandlerOptions {
@@ -82,10 +83,10 @@ function parseSeconds(value: string): number | undefined {
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => {
+    const timer = own(() => setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve(true);
-    }, ms);
+    }, ms));
     const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
