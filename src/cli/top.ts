@@ -37,15 +37,22 @@ export function computeTop(p: Decoded, options: TopOptions = {}): Top {
   let index = p.sampleTypes.length - 1;
   const wanted = options.sampleIndex ?? (p.defaultSampleType || undefined);
   if (wanted !== undefined) {
-    index = p.sampleTypes.findIndex((t) => t.type === wanted);
-    if (index < 0) throw new Error(`pprof: sample index ${JSON.stringify(wanted)} not in profile (have ${p.sampleTypes.map((t) => t.type).join(", ")})`);
+    // As pprof's -sample_index: a number, a type, or a type without inuse_.
+    const asNumber = /^\d+$/.test(wanted) ? Number(wanted) : -1;
+    index = asNumber >= 0 && asNumber < p.sampleTypes.length ? asNumber : p.sampleTypes.findIndex((t) => t.type === wanted || t.type === `inuse_${wanted}`);
+    if (index < 0) {
+      // A default sample type missing from the table falls back to the last.
+      if (options.sampleIndex === undefined) index = p.sampleTypes.length - 1;
+      else throw new Error(`pprof: sample index ${JSON.stringify(wanted)} not in profile (have ${p.sampleTypes.map((t) => t.type).join(", ")})`);
+    }
   }
   const rows = new Map<string, TopRow>();
   let total = 0;
   for (const s of p.samples) {
     if (options.tagFocus !== undefined && String(s.labels[options.tagFocus[0]]) !== options.tagFocus[1]) continue;
     const v = s.values[index] ?? 0;
-    total += v;
+    // pprof's total is the sum of absolute values (delta profiles have both signs).
+    total += Math.abs(v);
     const seen = new Set<string>();
     s.stack.forEach((name, depth) => {
       let row = rows.get(name);
@@ -57,8 +64,12 @@ export function computeTop(p: Decoded, options: TopOptions = {}): Top {
       }
     });
   }
-  const key = options.cum ? "cum" : "flat";
-  const sorted = [...rows.values()].sort((a, b) => b[key] - a[key] || b.cum - a.cum || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // pprof's orders: by |flat|, then name, then |cum| (-cum: |cum|, then
+  // name); like pprof, rows whose |cum| is at most 0.5% of the total go.
+  const byName = (a: TopRow, b: TopRow) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const sorted = [...rows.values()]
+    .filter((r) => Math.abs(r.cum) > 0.005 * total)
+    .sort(options.cum ? (a, b) => Math.abs(b.cum) - Math.abs(a.cum) || byName(a, b) : (a, b) => Math.abs(b.flat) - Math.abs(a.flat) || byName(a, b) || Math.abs(b.cum) - Math.abs(a.cum));
   const t = p.sampleTypes[index] ?? { type: "", unit: "" };
   return { type: t.type, unit: t.unit, total, rows: sorted.slice(0, options.nodeCount ?? sorted.length) };
 }
