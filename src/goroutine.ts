@@ -12,7 +12,7 @@ import { host, type ContinuationTracker } from "./host.ts";
 import { forLabels } from "./labels.ts";
 import { registerBuiltin, type Snapshot as PprofSnapshot } from "./profile.ts";
 import { captureStack, defaultMaxDepth, type Frame } from "./stack.ts";
-import { formatCountProfile, type CountStack } from "./text.ts";
+import { countStacks, formatCountProfile } from "./text.ts";
 import { creatingOwn } from "./own.ts";
 
 /** GoroutineTrackingOptions tunes startGoroutineTracking. */
@@ -150,16 +150,7 @@ function write(debug: number): Uint8Array {
   const { proto, locationIds } = encodeProfile(spec, samples);
   if (debug <= 0) return gzip(proto);
   // debug=1: Go's count form, one entry per distinct stack.
-  const byKey = new Map<string, { count: number; ids: Uint32Array; frames: readonly Frame[] }>();
-  samples.forEach((s, i) => {
-    const ids = locationIds[i]!;
-    const key = ids.join(",");
-    const seen = byKey.get(key);
-    if (seen !== undefined) seen.count++;
-    else byKey.set(key, { count: 1, ids, frames: s.frames });
-  });
-  const stacks: CountStack[] = [...byKey.values()];
-  return textEncoder.encode(formatCountProfile("goroutine", snap.total, stacks));
+  return textEncoder.encode(formatCountProfile("goroutine", snap.total, countStacks(samples.map((s) => s.frames), locationIds)));
 }
 
 /** dump is the debug=2 form, after Go's full goroutine dump: one block per

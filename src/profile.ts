@@ -7,7 +7,7 @@ import { encodeProfile, type ProfileSpec, type StackSample } from "./encode.ts";
 import { gzip } from "./gzip.ts";
 import { host } from "./host.ts";
 import { captureStack, defaultMaxDepth, type Frame } from "./stack.ts";
-import { formatCountProfile, type CountStack } from "./text.ts";
+import { countStacks, formatCountProfile } from "./text.ts";
 import { writeAll, type ProfileWriter } from "./writer.ts";
 
 /** Snapshot is a profile's contents before encoding: what delta profiles
@@ -111,17 +111,7 @@ export class Profile {
     const { spec, samples } = this.#snapshotCustom();
     const { proto, locationIds } = encodeProfile(spec, samples);
     if (debug <= 0) return gzip(proto);
-    // The text form counts distinct stacks, keyed by their location ids.
-    const byKey = new Map<string, { count: number; ids: Uint32Array; frames: readonly Frame[] }>();
-    entries.forEach((frames, i) => {
-      const ids = locationIds[i]!;
-      const key = ids.join(",");
-      const seen = byKey.get(key);
-      if (seen !== undefined) seen.count++;
-      else byKey.set(key, { count: 1, ids, frames });
-    });
-    const stacks: CountStack[] = [...byKey.values()];
-    return textEncoder.encode(formatCountProfile(this.name, entries.length, stacks));
+    return textEncoder.encode(formatCountProfile(this.name, entries.length, countStacks(entries, locationIds)));
   }
 }
 

@@ -43,6 +43,20 @@ function stackKey(ids: ArrayLike<number>): string {
   return key;
 }
 
+/** countStacks groups samples (one per value) into distinct stacks by their
+ * location ids, counting each, for formatCountProfile. */
+export function countStacks(frames: ReadonlyArray<readonly Frame[]>, locationIds: ReadonlyArray<Uint32Array>): CountStack[] {
+  const byKey = new Map<string, { count: number; ids: Uint32Array; frames: readonly Frame[] }>();
+  frames.forEach((f, i) => {
+    const ids = locationIds[i]!;
+    const key = ids.join(",");
+    const seen = byKey.get(key);
+    if (seen !== undefined) seen.count++;
+    else byKey.set(key, { count: 1, ids, frames: f });
+  });
+  return [...byKey.values()];
+}
+
 /** formatCountProfile returns name's legacy text form: `<name> profile:
  * total N`, then per stack `count @ ids…` and `#\tid\tfunction\tfile:line:col`
  * lines, stacks ordered by count (descending) then key, as Go sorts them. */
