@@ -516,7 +516,10 @@ export async function openInBrowser(file: string, options: OpenOptions = {}): Pr
   } else if (platform === "darwin") {
     [cmd, args] = ["open", [path]];
   } else if (platform === "win32") {
-    [cmd, args] = ["cmd", ["/c", "start", '""', path]];
+    // cmd parses its own line: quote the path (spaces), and refuse the
+    // characters that would end the quoted string or start a command.
+    if (/["&|<>^%]/.test(path)) return { opened: false, message: `anyprof: not opening a path with shell characters in cmd: ${byHand}` };
+    [cmd, args] = ["cmd", ["/c", "start", '""', `"${path}"`]];
   } else {
     if (!env.DISPLAY && !env.WAYLAND_DISPLAY) {
       return { opened: false, message: `anyprof: no browser found (no DISPLAY or WAYLAND_DISPLAY, no $BROWSER): ${byHand}` };

@@ -23,7 +23,13 @@ export function servePprof(options: ServeOptions = {}): Promise<PprofServer> {
   const handler = pprofHandler(options);
   const hostname = options.hostname ?? "127.0.0.1";
   // idleTimeout 0: a CPU profile request is silent for its whole duration.
-  const server = Bun.serve({ port: options.port ?? 6060, hostname, idleTimeout: 0, fetch: async (request) => (await handler(request)) ?? notFound() });
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = Bun.serve({ port: options.port ?? 6060, hostname, idleTimeout: 0, fetch: async (request) => (await handler(request)) ?? notFound() });
+  } catch (err) {
+    // A port in use throws here: reject, as servePprof does elsewhere.
+    return Promise.reject(err);
+  }
   server.unref();
   const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   return Promise.resolve({
