@@ -2,6 +2,7 @@
 // medians and their confidence bounds, a forced GC, an event-loop probe, the
 // machine description and markdown tables. It knows nothing of profilers.
 import { readFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { availableParallelism, cpus, totalmem } from "node:os";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -144,4 +145,21 @@ export function signedPercent(x, digits = 2) {
 /** isMain tells whether the module at url is the process's entry point. */
 export function isMain(url) {
   return process.argv[1] !== undefined && new URL(url).pathname === new URL(`file://${process.argv[1]}`).pathname;
+}
+
+/** syncSession connects an in-process inspector session and returns post,
+ * which answers at once (Node dispatches in-process posts synchronously) and
+ * throws the protocol's error, plus the session to disconnect. */
+export function syncSession() {
+  const session = new Session();
+  session.connect();
+  const post = (method, params = {}) => {
+    let out;
+    session.post(method, params, (err, res) => {
+      if (err) throw err;
+      out = res;
+    });
+    return out;
+  };
+  return { session, post };
 }

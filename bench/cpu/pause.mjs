@@ -16,7 +16,6 @@
 // by the time the thread was merely descheduled.
 //
 // Usage: node bench/cpu/pause.mjs [--rounds N] [--seconds S]
-import { Session } from "node:inspector";
 import v8 from "node:v8";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
@@ -29,7 +28,7 @@ import { gzip } from "../../dist/gzip.js";
 import { gzip as pakoGzip } from "pako";
 import { WorkerSampler } from "./worker-sampler.mjs";
 import { deepShape, makeDeep } from "./workloads.mjs";
-import { describeMachine, fixed, gc, isMain, loopProbe, median, stopwatch, table, threadWaitMillis } from "./lib.mjs";
+import { describeMachine, fixed, gc, isMain, loopProbe, median, stopwatch, syncSession, table, threadWaitMillis } from "./lib.mjs";
 
 const intervalMicros = 1000;
 
@@ -305,16 +304,7 @@ function report([any, wrk, wrkChunked, v8prof, dd, raw], { rounds, seconds }) {
 // rawBreakdown profiles the workload through a plain inspector session and
 // times the steps anyprof's stop takes, one by one (held time).
 function rawBreakdown(work, millis, seed) {
-  const session = new Session();
-  session.connect();
-  const post = (method, params = {}) => {
-    let out;
-    session.post(method, params, (err, res) => {
-      if (err) throw err;
-      out = res;
-    });
-    return out;
-  };
+  const { session, post } = syncSession();
   post("Profiler.enable");
   post("Profiler.setSamplingInterval", { interval: intervalMicros });
   gc();

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describeMachine, fixed, table } from "./lib.mjs";
+import { describeMachine, fixed, syncSession, table } from "./lib.mjs";
 
 const modeAt = process.argv.indexOf("--child");
 
@@ -25,17 +25,7 @@ if (modeAt > 0) {
   runDeep(500, 1, none);
   for (let round = 0; round < 3; round++) {
     if (mode === "inspector") {
-      const { Session } = await import("node:inspector");
-      const session = new Session();
-      session.connect();
-      const post = (method, params = {}) => {
-        let out;
-        session.post(method, params, (err, res) => {
-          if (err) throw err;
-          out = res;
-        });
-        return out;
-      };
+      const { session, post } = syncSession();
       post("Profiler.enable");
       post("Profiler.setSamplingInterval", { interval: 1000 });
       post("Profiler.start");
