@@ -4,7 +4,7 @@
 // milliseconds, whose lateness is the event loop's delay, and a low-rate CPU
 // sampler on an inspector session of its own (so it neither disturbs nor is
 // disturbed by startCPUProfile). A tick that runs at least thresholdMillis
-// late closes a blocked window [previous tick, this tick]; the CPU samples
+// late closes a blocked window [when it was due, when it ran]; the CPU samples
 // taken in that window say what ran while the loop was blocked, and the
 // window's delay is split across their stacks. Nothing runs until started;
 // the records are kept after stopping, as Go keeps its block profile.
@@ -150,6 +150,19 @@ export function attribute(profile: CpuProfileShape | undefined, offsetMicros: nu
   }
 }
 
+/** blockedWindow returns the blocked window (start, end, delay; µs) that a
+ * detector tick running at ranMicros reveals, when the previous tick ran at
+ * lastMicros and ticks are due checkMicros apart; undefined when it ran less
+ * than thresholdMicros late. The window starts when the tick was due, not
+ * at the previous tick: until then the loop was not late, and the samples
+ * of that ordinary work (up to checkMicros of it) would otherwise be blamed
+ * for the block. */
+export function blockedWindow(lastMicros: number, ranMicros: number, checkMicros: number, thresholdMicros: number): [number, number, number] | undefined {
+  const due = lastMicros + checkMicros;
+  const late = ranMicros - due;
+  return late >= thresholdMicros ? [due, ranMicros, late] : undefined;
+}
+
 class BlockProfiler {
   readonly #sampler: CpuSampler;
   readonly #intervalMicros: number;
@@ -187,8 +200,8 @@ class BlockProfiler {
   // run it.
   #tick = (): void => {
     const now = host.nowMicros();
-    const late = now - this.#last - this.#checkMicros;
-    if (late >= this.#thresholdMicros) this.#windows.push(this.#last, now, late);
+    const window = blockedWindow(this.#last, now, this.#checkMicros, this.#thresholdMicros);
+    if (window !== undefined) this.#windows.push(...window);
     this.#last = now;
   };
 

@@ -19,7 +19,7 @@ import {
   stopGoroutineTracking,
   stopThreadCreateTracking,
 } from "../src/runtime/node.ts";
-import { attribute } from "../src/block.ts";
+import { attribute, blockedWindow } from "../src/block.ts";
 import { host, setHost, type CpuProfileShape, type CpuSampler, type Host } from "../src/host.ts";
 import { shareSampler } from "../src/runtime/shared-sampler.ts";
 import { overlappingCpuSampler, type EventSessionLike } from "../src/runtime/overlapping-sampler.ts";
@@ -63,6 +63,19 @@ describe("block attribution", () => {
       { names: ["(unsampled)"], lines: [0], count: 1, delayNanos: 60e6 },
       { names: ["inner", "outer"], lines: [31, 21], count: 1, delayNanos: 100e6 },
     ]);
+  });
+
+  it("opens a blocked window when the detector's tick was due, not at the previous tick", () => {
+    // Ticks due every 10 ms, threshold 50 ms: a tick at 1000 then one at
+    // 1000 + 10_000 + 60_000 µs was 60 ms late, blocked from 11_000 on.
+    expect(blockedWindow(1000, 71_000, 10_000, 50_000)).toEqual([11_000, 71_000, 60_000]);
+    expect(blockedWindow(1000, 60_999, 10_000, 50_000)).toBeUndefined();
+    expect(blockedWindow(1000, 61_000, 10_000, 50_000)).toEqual([11_000, 61_000, 50_000]);
+    // So work sampled before the tick was due is not blamed for the block.
+    const profile: CpuProfileShape = { nodes, samples: [2, 3, 3], timeDeltas: [5000, 10_000, 30_000], startTime: 0, endTime: 80_000 };
+    const got: string[] = [];
+    attribute(profile, 0, blockedWindow(1000, 71_000, 10_000, 50_000)!, (frames, count, delay) => got.push(`${frames[0]!.functionName} ${count} ${delay}`));
+    expect(got).toEqual(["inner 1 60000000"]);
   });
 
   it("gives every window to (unsampled) when there is no profile", () => {
