@@ -225,7 +225,14 @@ function checkBlock(out: Output, s: Support, errors: string[]): string {
   const all = sum(blocked, 1) / 1e6;
   // The detector's timer is due every 10 ms, so it sees 190–200 ms.
   if (!(onFn >= 150 && onFn <= 400)) errors.push(`block: got ${onFn.toFixed(1)} ms under blockFor200ms, want 150–400`);
-  if (!(onFn >= 0.9 * all)) errors.push(`block: got ${onFn.toFixed(1)} of ${all.toFixed(1)} ms under blockFor200ms, want ≥ 90%`);
+  // The block sampler runs at 100 Hz: one sample (10 ms) at each edge of
+  // the window may be what ran just before or after the block (the sampler's
+  // clock is matched to the host's only to within a sample on a loaded
+  // machine), and the rest must be the blocking function.
+  if (!(all - onFn <= 20.5)) {
+    const others = blocked.samples.filter((x) => !has("blockFor200ms")(x)).map((x) => `${(x.values[1]! / 1e6).toFixed(1)} ms ${x.frames.map((f) => f.functionName).join(" < ")}`);
+    errors.push(`block: got ${onFn.toFixed(1)} of ${all.toFixed(1)} ms under blockFor200ms, want all but ≤ 2 samples; the rest:\n  ${others.join("\n  ")}`);
+  }
   if (sum(blocked, 0) !== 1) errors.push(`block contentions: got ${sum(blocked, 0)}, want 1`);
   const decl = lineOf("function blockFor200ms(");
   const frame = blocked.samples.flatMap((x) => x.frames).find((f) => f.functionName === "blockFor200ms");
@@ -235,9 +242,13 @@ function checkBlock(out: Output, s: Support, errors: string[]): string {
   if (!(again >= 150 && again <= 400)) errors.push(`block after the CPU profile stopped: got ${again.toFixed(1)} ms under blockAgain200ms, want 150–400`);
   if (sum(after, 0) !== 2) errors.push(`block contentions after two blocks: got ${sum(after, 0)}, want 2`);
   // The user's CPU profile ran alongside and must have seen the block too.
+  // Half of it at least: the block is 200 ms of wall time, and on a loaded
+  // machine the process gets less CPU than that (two busy neighbours on
+  // this 2-core machine leave it ~140 ms); a profile that did not run
+  // alongside sees none.
   const cpu = resolve(Buffer.from(out.cpu!, "base64"));
   const cpuMs = sum(cpu, 1, has("blockFor200ms")) / 1e6;
-  if (!(cpuMs >= 150)) errors.push(`CPU profile run alongside: got ${cpuMs.toFixed(1)} ms of cpu under blockFor200ms, want ≥ 150`);
+  if (!(cpuMs >= 100)) errors.push(`CPU profile run alongside: got ${cpuMs.toFixed(1)} ms of cpu under blockFor200ms, want ≥ 100`);
   return `block ${onFn.toFixed(0)} ms / ${again.toFixed(0)} ms, cpu alongside ${cpuMs.toFixed(0)} ms`;
 }
 
