@@ -44,6 +44,10 @@ class ActiveProfile {
   // overlap: #queued counts unfinished steps, #tail is the last one.
   #queued = 0;
   #tail: Promise<void> = Promise.resolve();
+  // #inStep is true while a step runs synchronously: an interrupt (anyprof
+  // record's rescue of a busy program) that lands then must not re-enter
+  // the sampler and the core.
+  #inStep = false;
   #clockAtStart = 0;
   #failure: Error | undefined;
   #labelsTruncated = false;
@@ -75,7 +79,13 @@ class ActiveProfile {
     let out: Promise<void>;
     if (this.#queued === 0) {
       try {
-        const result = exec();
+        this.#inStep = true;
+        let result: void | Promise<void>;
+        try {
+          result = exec();
+        } finally {
+          this.#inStep = false;
+        }
         if (!(result instanceof Promise)) return Promise.resolve();
         out = result;
       } catch (err) {
@@ -142,8 +152,8 @@ class ActiveProfile {
   /** stopSync is stop for a sampler that answers synchronously (Node's), for
    * exit handlers, which cannot wait; undefined when it cannot. */
   stopSync(): Uint8Array | undefined {
+    if (!this.canStopSync()) return undefined;
     clearInterval(this.#timer);
-    if (this.#queued !== 0) return undefined;
     let bytes: Uint8Array | undefined;
     void this.#run(() => {
       const drained = this.#drain(false);
@@ -151,6 +161,12 @@ class ActiveProfile {
       bytes = this.#finish();
     }).catch(() => {});
     return this.#close(bytes);
+  }
+
+  /** canStopSync reports whether stopSync can run now: no step is queued
+   * and none is running (it may be called from an interrupt). */
+  canStopSync(): boolean {
+    return this.#queued === 0 && !this.#inStep;
   }
 
   #finish(): Uint8Array {
@@ -249,13 +265,24 @@ async function stopActive(profile: ActiveProfile): Promise<Uint8Array> {
   return bytes;
 }
 
+/** cpuProfileStoppableSync reports whether stopCPUProfileSync could stop
+ * the running CPU profile now (true when none runs): false while one of its
+ * steps is queued or in progress, which a caller running in an interrupt
+ * must wait out rather than re-enter. */
+export function cpuProfileStoppableSync(): boolean {
+  return active === undefined || active.canStopSync();
+}
+
 /** stopCPUProfileSync stops the CPU profile synchronously where the runtime's
- * sampler answers synchronously (Node), for exit handlers, which cannot
- * wait. It returns the gzip pprof bytes, or undefined when no profile runs
- * or the sampler cannot answer at once; it does not write to the writer. */
+ * sampler answers synchronously (Node), for exit handlers and interrupts,
+ * which cannot wait. It returns the gzip pprof bytes, or undefined when no
+ * profile runs or the sampler cannot answer at once (then the profile is
+ * left running, untouched); it does not write to the writer. */
 export function stopCPUProfileSync(): Uint8Array | undefined {
   const profile = active;
-  if (profile === undefined) return undefined;
+  // A step queued or running (this is an interrupt inside it) cannot be
+  // re-entered: the profile stays as it is.
+  if (profile === undefined || !profile.canStopSync()) return undefined;
   active = undefined;
   try {
     return profile.stopSync();

@@ -11,7 +11,7 @@ import { encodeProfile, type Label, type ProfileSpec, type StackSample } from ".
 import { gzip } from "./gzip.ts";
 import { recordsFromCensus, recordsFromSamplingProfile, HeapSums, type HeapRecord } from "./heapprofile.ts";
 import { formatHeapProfile, type HeapTextRecord } from "./heaptext.ts";
-import { host, type HeapSampler } from "./host.ts";
+import { host, type HeapProfileShape, type HeapSampler } from "./host.ts";
 import { registerBuiltin, type Snapshot } from "./profile.ts";
 import { writeAll, type ProfileWriter } from "./writer.ts";
 
@@ -46,6 +46,8 @@ interface Sampling {
   /** sums holds allocs' totals over sampler restarts (includeCollected). */
   readonly sums: HeapSums;
   started: Promise<void>;
+  /** ready is set once sampling has begun (started resolved). */
+  ready: boolean;
 }
 
 let sampling: Sampling | undefined;
@@ -58,12 +60,25 @@ const textEncoder = new TextEncoder();
 // has begun by the time startHeapProfiling returns.
 let pendingCalls = 0;
 let tail: Promise<unknown> = Promise.resolve();
+// inStep is true while a step runs synchronously: a synchronous write from
+// an interrupt (anyprof record's rescue of a busy program) must not
+// re-enter the sampler then.
+let inStep = false;
+
+function runStep<T>(step: () => T): T {
+  inStep = true;
+  try {
+    return step();
+  } finally {
+    inStep = false;
+  }
+}
 
 function serialize<T>(step: () => T | Promise<T>): Promise<T> {
   let out: Promise<T>;
   if (pendingCalls === 0) {
     try {
-      const result = step();
+      const result = runStep(step);
       if (!(result instanceof Promise)) return Promise.resolve(result);
       out = result;
     } catch (err) {
@@ -108,7 +123,7 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
       throw new Error(`pprof: no in-process heap sampler in ${host.runtime}; profile it from outside over the inspector protocol (HeapProfiler.startSampling)`);
     }
     // A census samples nothing: starting only chooses its kind.
-    sampling = { sampler: undefined, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve() };
+    sampling = { sampler: undefined, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve(), ready: true };
     return sampling.started;
   }
   let sampler: HeapSampler;
@@ -117,9 +132,9 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
   } catch (err) {
     throw new Error(`pprof: could not start the heap sampler: ${message(err)}`, { cause: err });
   }
-  const s: Sampling = { sampler, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve() };
+  const s: Sampling = { sampler, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve(), ready: false };
   sampling = s;
-  s.started = serialize(() => sampler.start(rateBytes, includeCollected)).catch((err: unknown) => {
+  s.started = serialize(() => sampler.start(rateBytes, includeCollected)).then(() => void (s.ready = true), (err: unknown) => {
     // A sampler that failed to start leaves no sampling behind.
     if (sampling === s) sampling = undefined;
     try {
@@ -192,8 +207,11 @@ const scaling = (name: HeapProfileName) => {
   );
 };
 
-// read reads what the runtime can say for the named profile.
-async function read(name: HeapProfileName): Promise<Reading> {
+// readAtOnce reads what needs no V8 sampler: a census (Bun), or an empty
+// profile saying why there is nothing (no sampler, sampling not started,
+// or started with options this profile cannot show). undefined means the
+// sampler must be asked.
+function readAtOnce(name: HeapProfileName): Reading | undefined {
   const empty = (...comments: string[]): Reading => ({ records: [], rateBytes: sampling?.rateBytes ?? defaultHeapRateBytes, comments });
   if (host.newHeapSampler === undefined) {
     if (host.heapCensus === undefined) {
@@ -224,16 +242,8 @@ async function read(name: HeapProfileName): Promise<Reading> {
           ],
     };
   }
-  const notStarted = () => empty(`${name}: heap profiling has not started: call startHeapProfiling() (a heap profile covers only what is sampled after it starts)`);
   const s = sampling;
-  if (s === undefined || s.sampler === undefined) return notStarted();
-  try {
-    await s.started;
-  } catch {
-    // startHeapProfiling's caller hears why; the profile is as if never started.
-    return notStarted();
-  }
-  const rate = s.rateBytes;
+  if (s === undefined || s.sampler === undefined) return notStarted(name);
   if (name === "heap" && s.includeCollected) {
     return empty(
       "heap: sampling keeps the samples of collected objects (startHeapProfiling({ includeCollected: true })) and V8 cannot tell which are still live; start without includeCollected for the heap profile",
@@ -244,14 +254,20 @@ async function read(name: HeapProfileName): Promise<Reading> {
       "allocs: V8 keeps the samples of live objects only, so allocations already collected are not reported; startHeapProfiling({ includeCollected: true }) keeps them (and empties the heap profile)",
     );
   }
-  let profile;
-  try {
-    // allocs restarts the sampler after each read and sums the sample sets,
-    // so that V8 holds only what was sampled since the last write.
-    profile = await serialize(() => s.sampler!.profile(name === "allocs"));
-  } catch (err) {
-    throw new Error(`pprof: heap sampler failed: ${message(err)}`, { cause: err });
-  }
+  return undefined;
+}
+
+function notStarted(name: HeapProfileName): Reading {
+  return {
+    records: [],
+    rateBytes: sampling?.rateBytes ?? defaultHeapRateBytes,
+    comments: [`${name}: heap profiling has not started: call startHeapProfiling() (a heap profile covers only what is sampled after it starts)`],
+  };
+}
+
+// sampled turns the V8 sampler's profile into the named profile's reading.
+function sampled(name: HeapProfileName, s: Sampling, profile: HeapProfileShape): Reading {
+  const rate = s.rateBytes;
   let records = recordsFromSamplingProfile(profile, rate);
   if (name === "allocs") {
     s.sums.add(records);
@@ -264,10 +280,60 @@ async function read(name: HeapProfileName): Promise<Reading> {
   return { records, rateBytes: rate, comments: [what, scaling(name)] };
 }
 
+// read reads what the runtime can say for the named profile.
+async function read(name: HeapProfileName): Promise<Reading> {
+  const atOnce = readAtOnce(name);
+  if (atOnce !== undefined) return atOnce;
+  const s = sampling!;
+  try {
+    await s.started;
+  } catch {
+    // startHeapProfiling's caller hears why; the profile is as if never started.
+    return notStarted(name);
+  }
+  let profile;
+  try {
+    // allocs restarts the sampler after each read and sums the sample sets,
+    // so that V8 holds only what was sampled since the last write.
+    profile = await serialize(() => s.sampler!.profile(name === "allocs"));
+  } catch (err) {
+    throw new Error(`pprof: heap sampler failed: ${message(err)}`, { cause: err });
+  }
+  return sampled(name, s, profile);
+}
+
+/** writeHeapProfileSync returns the heap profile (gzip pprof, as
+ * writeHeapProfile) synchronously, for exit hooks and interrupts, which
+ * cannot wait; undefined when the runtime's sampler answers only later
+ * (Deno), is still starting, or is in the middle of a call. */
+export function writeHeapProfileSync(): Uint8Array | undefined {
+  let reading = readAtOnce("heap");
+  if (reading === undefined) {
+    const s = sampling!;
+    if (!s.ready || pendingCalls !== 0 || inStep) return undefined;
+    let profile;
+    try {
+      profile = runStep(() => s.sampler!.profile(false));
+    } catch (err) {
+      throw new Error(`pprof: heap sampler failed: ${message(err)}`, { cause: err });
+    }
+    if (profile instanceof Promise) {
+      profile.catch(() => {});
+      return undefined;
+    }
+    reading = sampled("heap", s, profile);
+  }
+  const { spec, samples } = snapshotOf("heap", reading);
+  return gzip(encodeProfile(spec, samples).proto);
+}
+
 /** heapSnapshot reads the named profile's records and turns them into its
  * spec and samples (what delta profiles subtract). */
 async function heapSnapshot(name: HeapProfileName): Promise<Snapshot & { reading: Reading }> {
-  const snap = await read(name);
+  return snapshotOf(name, await read(name));
+}
+
+function snapshotOf(name: HeapProfileName, snap: Reading): Snapshot & { reading: Reading } {
   recordCounts[name] = snap.records.length;
   const [objects, space] = name === "heap" ? ["inuse_objects", "inuse_space"] : ["alloc_objects", "alloc_space"];
   const spec: ProfileSpec = {

@@ -25,6 +25,15 @@ const mode = (globalThis.Deno ? Deno.args : process.argv.slice(2))[0];
 if (mode === "throw") throw new Error("boom from the program");
 if (mode === "exit3") process.exit(3);
 if (mode === "forever") setInterval(() => recordedSpin(5), 10);
+if (mode === "graceful") {
+  setInterval(() => recordedSpin(5), 10);
+  process.on("SIGINT", () => setTimeout(() => process.exit(7), 1500));
+}
+function stuckForever() { let x = 0; for (;;) x = (x + Math.sqrt(x + 1)) % 1e6; }
+if (mode === "stuck") {
+  globalThis.kept = Array.from({ length: 200 }, (_, i) => new Array(10_000).fill(i));
+  stuckForever();
+}
 `,
 );
 
@@ -57,9 +66,13 @@ describe("anyprof record", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/boom from the program/);
     expect(leafNanos(readFileSync(join(dir, "cpu.pb.gz")), "recordedSpin")).toBeGreaterThan(250e6);
-    const exit3 = anyprof(["record", "-o", join(scratch, "rec-exit3"), "--", "node", program, "exit3"]);
-    expect(exit3.code).toBe(3);
-    resolve(readFileSync(join(scratch, "rec-exit3", "cpu.pb.gz")));
+    // process.exit() leaves only synchronous work: Node's samplers answer
+    // synchronously, so both profiles are written.
+    const exit3 = anyprof(["record", "--cpu", "--heap", "-o", join(scratch, "rec-exit3"), "--", "node", program, "exit3"]);
+    expect(exit3.code, exit3.stderr).toBe(3);
+    expect(exit3.stderr).not.toMatch(/could not write/);
+    expect(leafNanos(readFileSync(join(scratch, "rec-exit3", "cpu.pb.gz")), "recordedSpin")).toBeGreaterThan(250e6);
+    expect(resolve(readFileSync(join(scratch, "rec-exit3", "heap.pb.gz"))).sampleTypes).toEqual(["inuse_objects/count", "inuse_space/bytes"]);
   });
 
   it("writes the profile on Ctrl-C", async () => {
@@ -69,6 +82,43 @@ describe("anyprof record", () => {
     process.kill(-child.pid!, "SIGINT");
     const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
     expect(code).toBe(130);
+    expect(leafNanos(readFileSync(join(dir, "cpu.pb.gz")), "recordedSpin")).toBeGreaterThan(100e6);
+  });
+
+  // ctrlC starts record in a process group of its own, sends Ctrl-C to the
+  // group after waitMillis, and resolves to the exit code, stderr and the
+  // time from Ctrl-C to exit.
+  async function ctrlC(args: string[], waitMillis: number) {
+    const child = spawn(process.execPath, [cli, ...args], { cwd: scratch, detached: true, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    await new Promise((r) => setTimeout(r, waitMillis));
+    const sent = performance.now();
+    process.kill(-child.pid!, "SIGINT");
+    const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
+    return { code, stderr, millis: performance.now() - sent };
+  }
+
+  it("writes the profiles on Ctrl-C of a Node program stuck in a synchronous loop", async () => {
+    const dir = join(scratch, "rec-stuck");
+    const r = await ctrlC(["record", "--cpu", "--heap", "-o", dir, "--", "node", program, "stuck"], 2000);
+    expect(r.code, r.stderr).toBe(130);
+    expect(r.stderr).toMatch(/too busy to handle SIGINT: its profile was written from an interrupt/);
+    // Rescued after the 1 s grace, not killed at the 5 s deadline.
+    expect(r.millis).toBeLessThan(4000);
+    expect(leafNanos(readFileSync(join(dir, "cpu.pb.gz")), "stuckForever")).toBeGreaterThan(500e6);
+    // The 200 arrays of 10,000 slots (~16 MB) are live in the heap profile.
+    const heap = resolve(readFileSync(join(dir, "heap.pb.gz")));
+    expect(heap.sampleTypes).toEqual(["inuse_objects/count", "inuse_space/bytes"]);
+    expect(heap.samples.reduce((n, s) => n + s.values[1]!, 0)).toBeGreaterThan(8e6);
+  });
+
+  it("leaves a program that handles Ctrl-C itself in charge, however long it takes", async () => {
+    const dir = join(scratch, "rec-graceful");
+    const r = await ctrlC(["record", "-o", dir, "--", "node", program, "graceful"], 1500);
+    expect(r.stderr).not.toMatch(/too busy/);
+    expect(r.code, r.stderr).toBe(7);
+    expect(r.millis).toBeGreaterThan(1400);
     expect(leafNanos(readFileSync(join(dir, "cpu.pb.gz")), "recordedSpin")).toBeGreaterThan(100e6);
   });
 });

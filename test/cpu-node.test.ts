@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startCPUProfile, stopCPUProfile, runWithLabels, labels } from "../src/runtime/node.ts";
 import { host, setHost, type CpuSampler } from "../src/host.ts";
+import { cpuProfileStoppableSync, stopCPUProfileSync } from "../src/cpu.ts";
 import { resolve } from "./helpers/pprof.ts";
 
 function burn(ms: number): number {
@@ -114,6 +115,30 @@ describe("startCPUProfile / stopCPUProfile on Node", () => {
     setHost({ newCpuSampler: saved });
     await startCPUProfile();
     expect(resolve((await stopCPUProfile())!).sampleTypes).toEqual(["samples/count", "cpu/nanoseconds"]);
+  });
+
+  it("cannot be stopped synchronously from inside one of its own steps (an interrupt there must wait)", async () => {
+    const real = saved!();
+    const seen: string[] = [];
+    const watching: CpuSampler = {
+      start: (us) => real.start(us),
+      stop: () => {
+        // A rescue interrupt landing here, mid-drain, must not re-enter.
+        seen.push(`in step: ${cpuProfileStoppableSync()} ${stopCPUProfileSync()}`);
+        return real.stop();
+      },
+      close: () => real.close(),
+    };
+    setHost({ newCpuSampler: () => watching });
+    expect(cpuProfileStoppableSync()).toBe(true);
+    await startCPUProfile(undefined, { chunkSeconds: 0.05 });
+    await sleep(80);
+    burn(20);
+    expect(cpuProfileStoppableSync()).toBe(true);
+    const bytes = stopCPUProfileSync();
+    expect(seen[0]).toBe("in step: false undefined");
+    expect(resolve(bytes!).samples.some((x) => x.frames.some((f) => f.functionName === "burn"))).toBe(true);
+    expect(await stopCPUProfile()).toBeUndefined();
   });
 
   it("reports a writer that fails, with the profile still returned to nobody but the error", async () => {

@@ -5,6 +5,7 @@
 // through the host. The cross-runtime conformance lives in heap.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { lookup, profiles, startHeapProfiling, stopHeapProfiling, writeHeapProfile } from "../src/runtime/node.ts";
+import { writeHeapProfileSync } from "../src/heap.ts";
 import { host, setHost, type HeapProfileNode, type HeapProfileShape, type HeapSampler } from "../src/host.ts";
 import { censusRest, censusRoot, HeapSums, jscCensus, knownObjectBytes, recordsFromCensus, recordsFromSamplingProfile } from "../src/heapprofile.ts";
 import { formatHeapProfile } from "../src/heaptext.ts";
@@ -302,6 +303,28 @@ describe("startHeapProfiling / stopHeapProfiling", () => {
     expect(heap.comments[0]).toMatch(/has not started/);
     setHost({ newHeapSampler: () => { throw new Error("no session"); } });
     expect(() => startHeapProfiling()).toThrow(/^pprof: could not start the heap sampler: no session$/);
+  });
+
+  it("writes heap synchronously (exit hooks, interrupts) where the sampler answers at once, and never from inside a sampler call", async () => {
+    const s = fake();
+    expect(resolve(writeHeapProfileSync()!).comments[0]).toMatch(/has not started/);
+    await startHeapProfiling({ rateBytes: 1024 });
+    s.profiles.push(oneSample(5000));
+    expect(resolve(writeHeapProfileSync()!).samples.map((x) => x.values)).toEqual([[1, 5000]]);
+    // An interrupt landing inside a sampler call gets nothing, and the call
+    // itself is unharmed.
+    let inside: Uint8Array | undefined | string = "not called";
+    s.profiles.push(oneSample(6000), oneSample(7000));
+    const profile = s.profile.bind(s);
+    s.profile = (restart) => {
+      inside = writeHeapProfileSync();
+      return profile(restart);
+    };
+    expect(resolve(await writeHeapProfile()).samples.map((x) => x.values)).toEqual([[1, 6000]]);
+    expect(inside).toBeUndefined();
+    // A sampler that answers later (Deno) cannot serve a synchronous write.
+    s.profile = () => Promise.resolve(oneSample(1));
+    expect(writeHeapProfileSync()).toBeUndefined();
   });
 
   it("serializes calls on an asynchronous sampler: a write waits for the start", async () => {

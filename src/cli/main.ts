@@ -151,19 +151,48 @@ async function record(args: string[]): Promise<number> {
   // A profile left by an earlier run must not pass for this run's.
   for (const file of ["cpu.pb.gz", "heap.pb.gz"]) rmSync(join(dir, file), { force: true });
   const started = performance.now();
-  const child = spawn(cmd, cmdArgs, {
-    stdio: "inherit",
-    env: { ...process.env, ANYPROF_RECORD_DIR: dir, ANYPROF_RECORD_CPU: cpu ? "1" : "0", ANYPROF_RECORD_HEAP: values.flag("heap") ? "1" : "0", ANYPROF_RECORD_HZ: String(hz) },
-  });
+  // Node gets a pipe on fd 3 for the rescue of a program stuck in a loop
+  // (see rescue.ts); Deno and Bun cannot run it.
+  const rescuable = kind.startsWith("node");
+  const env: NodeJS.ProcessEnv = { ...process.env, ANYPROF_RECORD_DIR: dir, ANYPROF_RECORD_CPU: cpu ? "1" : "0", ANYPROF_RECORD_HEAP: values.flag("heap") ? "1" : "0", ANYPROF_RECORD_HZ: String(hz) };
+  if (rescuable) env.ANYPROF_RECORD_RESCUE_FD = "3";
+  const child = spawn(cmd, cmdArgs, { stdio: rescuable ? ["inherit", "inherit", "inherit", "pipe"] : "inherit", env });
+  const rescuePipe = rescuable ? (child.stdio[3] as import("node:net").Socket | null) : null;
   // Ctrl-C goes to the whole process group: the child writes its profiles
-  // and exits, and we wait for it. A child too busy to run its handlers (a
-  // CPU-bound loop) is killed on a second Ctrl-C, or 5 s after the first.
-  // SIGTERM sent to us alone is passed on, with the same deadline.
+  // and exits, and we wait for it. A Node child too busy to run its
+  // handlers (a CPU-bound loop) is rescued: its worker has the profiles
+  // written from an interrupt, and we end it. Otherwise a busy child is
+  // killed on a second Ctrl-C, or 5 s after the first. SIGTERM sent to us
+  // alone is passed on, with the same deadline.
   let signals = 0;
   let deadline: ReturnType<typeof setTimeout> | undefined;
+  let rescuedBy: NodeJS.Signals | undefined;
+  let firstSignal: NodeJS.Signals | undefined;
+  if (rescuePipe !== null) {
+    rescuePipe.on("error", () => {});
+    rescuePipe.setEncoding("utf8");
+    let buffered = "";
+    rescuePipe.on("data", (chunk: string) => {
+      buffered += chunk;
+      let nl: number;
+      while ((nl = buffered.indexOf("\n")) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        if (line === "rescued") {
+          process.stderr.write(`anyprof: ${runtime} was too busy to handle ${firstSignal ?? "the signal"}: its profile was written from an interrupt; ending it\n`);
+          rescuedBy = firstSignal;
+          child.kill("SIGKILL");
+        } else if (line.startsWith("failed ")) {
+          process.stderr.write(`anyprof: could not rescue the profile of a busy ${runtime}: ${line.slice(7)}\n`);
+        }
+      }
+    });
+  }
   const onSignal = (signal: NodeJS.Signals) => {
+    firstSignal ??= signal;
     if (signal === "SIGTERM") child.kill("SIGTERM");
-    if (++signals >= 2) child.kill("SIGKILL");
+    if (signals++ === 0) rescuePipe?.write("signal\n");
+    if (signals >= 2) child.kill("SIGKILL");
     deadline ??= setTimeout(() => child.kill("SIGKILL"), 5000);
   };
   process.on("SIGINT", onSignal);
@@ -174,7 +203,12 @@ async function record(args: string[]): Promise<number> {
       : undefined;
   const code = await new Promise<number>((done, fail) => {
     child.on("error", (err) => fail(new Error(`could not start ${runtime}: ${err.message}`)));
-    child.on("close", (c, signal) => done(c ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1)));
+    // exit, not close: a grandchild may hold the rescue pipe open.
+    child.on("exit", (c, signal) => {
+      rescuePipe?.destroy();
+      const by = signal === "SIGKILL" && rescuedBy !== undefined ? rescuedBy : signal;
+      done(c ?? (by === "SIGINT" ? 130 : by === "SIGTERM" ? 143 : 1));
+    });
   });
   if (progress !== undefined) {
     clearInterval(progress);

@@ -3,77 +3,138 @@
 // for and writes them when the program ends — normally, on Ctrl-C or
 // SIGTERM, or on an uncaught exception — so that the profile is never lost.
 // It picks the runtime's entry itself: the CLI is the one place that may.
+// Node runs --import preloads in every worker thread too: there it does
+// nothing, since the profiles are the main thread's (and a second CPU
+// profile per worker would cost as much again and overwrite the files).
 
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { isMainThread } from "node:worker_threads";
 
 type Api = typeof import("../runtime/node.ts");
 const g = globalThis as { Deno?: unknown; Bun?: unknown };
-const entry = g.Deno !== undefined ? "../runtime/deno.js" : g.Bun !== undefined ? "../runtime/bun.js" : "../runtime/node.js";
-const api = (await import(new URL(entry, import.meta.url).href)) as Api;
-const { stopCPUProfileSync } = (await import(new URL("../cpu.js", import.meta.url).href)) as typeof import("../cpu.ts");
 
-const dir = process.env.ANYPROF_RECORD_DIR ?? ".";
-const cpu = process.env.ANYPROF_RECORD_CPU === "1";
-const heap = process.env.ANYPROF_RECORD_HEAP === "1";
-const hz = Number(process.env.ANYPROF_RECORD_HZ ?? 100);
+if (isMainThread) await record();
 
-if (heap) await api.startHeapProfiling();
-if (cpu) await api.startCPUProfile(undefined, { hz });
+/** record starts the profiles the environment asks for and arranges for
+ * them to be written however the program ends. */
+async function record(): Promise<void> {
+  const entry = g.Deno !== undefined ? "../runtime/deno.js" : g.Bun !== undefined ? "../runtime/bun.js" : "../runtime/node.js";
+  const api = (await import(new URL(entry, import.meta.url).href)) as Api;
+  const { stopCPUProfileSync, cpuProfileStoppableSync } = (await import(new URL("../cpu.js", import.meta.url).href)) as typeof import("../cpu.ts");
+  const { writeHeapProfileSync } = (await import(new URL("../heap.js", import.meta.url).href)) as typeof import("../heap.ts");
 
-let written = false;
-const note = (what: string, err: unknown) => process.stderr.write(`anyprof: could not write ${what}: ${err instanceof Error ? err.message : String(err)}\n`);
+  const dir = process.env.ANYPROF_RECORD_DIR ?? ".";
+  const cpu = process.env.ANYPROF_RECORD_CPU === "1";
+  const heap = process.env.ANYPROF_RECORD_HEAP === "1";
+  const hz = Number(process.env.ANYPROF_RECORD_HZ ?? 100);
 
-/** finish writes every profile, waiting where the runtime needs to. */
-async function finish(): Promise<void> {
-  if (written) return;
-  written = true;
-  if (cpu) {
-    try {
-      const bytes = await api.stopCPUProfile();
-      if (bytes !== undefined) writeFileSync(join(dir, "cpu.pb.gz"), bytes);
-    } catch (err) {
-      note("cpu.pb.gz", err);
+  if (heap) await api.startHeapProfiling();
+  if (cpu) await api.startCPUProfile(undefined, { hz });
+
+  let written = false;
+  const note = (what: string, err: unknown) => process.stderr.write(`anyprof: could not write ${what}: ${err instanceof Error ? err.message : String(err)}\n`);
+
+  /** finish writes every profile, waiting where the runtime needs to. */
+  async function finish(): Promise<void> {
+    if (written) return;
+    written = true;
+    if (cpu) {
+      try {
+        const bytes = await api.stopCPUProfile();
+        if (bytes !== undefined) writeFileSync(join(dir, "cpu.pb.gz"), bytes);
+      } catch (err) {
+        note("cpu.pb.gz", err);
+      }
+    }
+    if (heap) {
+      try {
+        writeFileSync(join(dir, "heap.pb.gz"), await api.writeHeapProfile());
+      } catch (err) {
+        note("heap.pb.gz", err);
+      }
     }
   }
-  if (heap) {
-    try {
-      writeFileSync(join(dir, "heap.pb.gz"), await api.writeHeapProfile());
-    } catch (err) {
-      note("heap.pb.gz", err);
+
+  // A natural end: the event loop is empty, waiting is allowed.
+  process.once("beforeExit", () => void finish());
+  /** finishSync writes every profile the runtime can give synchronously: for
+   * the exit hook and for the rescue, which cannot wait. Node's samplers
+   * answer synchronously; Deno's and Bun's CPU samplers, and Deno's heap
+   * sampler, do not, and what they hold is lost (said on stderr). */
+  function finishSync(): void {
+    written = true;
+    if (cpu) {
+      try {
+        const bytes = stopCPUProfileSync();
+        if (bytes !== undefined) writeFileSync(join(dir, "cpu.pb.gz"), bytes);
+      } catch (err) {
+        note("cpu.pb.gz", err);
+      }
+    }
+    if (heap) {
+      try {
+        const bytes = writeHeapProfileSync();
+        if (bytes === undefined) throw new Error("the heap sampler answers only asynchronously here, and the program is ending");
+        writeFileSync(join(dir, "heap.pb.gz"), bytes);
+      } catch (err) {
+        note("heap.pb.gz", err);
+      }
     }
   }
-}
 
-// A natural end: the event loop is empty, waiting is allowed.
-process.once("beforeExit", () => void finish());
-// process.exit() or a crash: only synchronous work runs now. Node's sampler
-// answers synchronously, so the CPU profile is still written.
-process.once("exit", () => {
-  if (written) return;
-  written = true;
-  if (!cpu) return;
-  try {
-    const bytes = stopCPUProfileSync();
-    if (bytes !== undefined) writeFileSync(join(dir, "cpu.pb.gz"), bytes);
-  } catch (err) {
-    note("cpu.pb.gz", err);
+  // A natural end: the event loop is empty, waiting is allowed.
+  process.once("beforeExit", () => void finish());
+  // process.exit() or a crash: only synchronous work runs now.
+  process.once("exit", () => {
+    if (!written) finishSync();
+  });
+
+  // handled is set once one of the signal handlers below has run: then the
+  // main thread is not stuck, and the rescue worker stands back.
+  const handled = new Int32Array(new SharedArrayBuffer(4));
+
+  // rescue is what the rescue worker (rescue.ts) has V8 run on the main
+  // thread, in an interrupt, when a program stuck in a synchronous loop got
+  // Ctrl-C or SIGTERM and could not run the handlers below. Only synchronous
+  // work runs in an interrupt. "busy" asks for another try: the interrupt
+  // landed inside one of anyprof's own steps, which must not be re-entered.
+  const rescueKey = Symbol.for("anyprof.record.rescue");
+  (globalThis as Record<symbol, unknown>)[rescueKey] = (): string => {
+    if (written) return "written";
+    if (!cpuProfileStoppableSync()) return "busy";
+    finishSync();
+    return "written";
+  };
+
+  const rescueFd = Number(process.env.ANYPROF_RECORD_RESCUE_FD);
+  if (g.Deno === undefined && g.Bun === undefined && Number.isInteger(rescueFd) && rescueFd > 2) {
+    try {
+      const { Worker } = await import("node:worker_threads");
+      const worker = new Worker(new URL("./rescue.js", import.meta.url), { workerData: { fd: rescueFd, handled, graceMillis: 1000 } });
+      // The worker never keeps the program alive, nor takes it down.
+      worker.unref();
+      worker.on("error", (err) => process.stderr.write(`anyprof: the Ctrl-C rescue worker failed: ${err.message}\n`));
+    } catch (err) {
+      process.stderr.write(`anyprof: could not start the Ctrl-C rescue worker: ${err instanceof Error ? err.message : String(err)}\n`);
+    }
   }
-});
-// Ctrl-C, SIGTERM and a crash: write the profiles, then end the way the
-// program would have — unless it has handlers of its own, which then decide
-// (a graceful shutdown, an error handler that keeps running); the exit hook
-// above still writes the CPU profile when they end it.
-for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-  process.once(signal, () => {
-    const theirs = process.listenerCount(signal) > 0;
-    void finish().finally(() => {
-      if (!theirs) process.exit(code);
+  // Ctrl-C, SIGTERM and a crash: write the profiles, then end the way the
+  // program would have — unless it has handlers of its own, which then decide
+  // (a graceful shutdown, an error handler that keeps running); the exit hook
+  // above still writes the CPU profile when they end it.
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+    process.once(signal, () => {
+      Atomics.store(handled, 0, 1);
+      const theirs = process.listenerCount(signal) > 0;
+      void finish().finally(() => {
+        if (!theirs) process.exit(code);
+      });
     });
+  }
+  process.once("uncaughtException", (err) => {
+    if (process.listenerCount("uncaughtException") > 0) return;
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    void finish().finally(() => process.exit(1));
   });
 }
-process.once("uncaughtException", (err) => {
-  if (process.listenerCount("uncaughtException") > 0) return;
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  void finish().finally(() => process.exit(1));
-});
