@@ -222,7 +222,7 @@ class BlockProfiler {
       // Windows closed before stop answered have their samples in profile.
       const windows = this.#windows;
       this.#windows = [];
-      const offsetMicros = profile.startTime - this.#clockAtStart;
+      const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
       if (restart) this.#clockAtStart = await this.#sampler.start(this.#intervalMicros);
       // A sampler that restarts for real pauses the loop (V8 logs all code
       // again): that pause is the profiler's, not the application's.

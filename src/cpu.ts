@@ -129,7 +129,7 @@ class ActiveProfile {
       if (timeline.overflowed) this.#labelsTruncated = true;
       // The sampler's clock and ours differ by a constant: the profile's
       // start is when sampling began, which is when we read our clock.
-      const offsetMicros = profile.startTime - this.#clockAtStart;
+      const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
       this.#converter.add(profile, { timeline, offsetMicros });
       if (restart) return this.#start();
     };

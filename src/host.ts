@@ -40,6 +40,11 @@ export interface CpuProfileShape {
   timeDeltas?: number[];
   startTime: number;
   endTime: number;
+  /** clockOffsetMicros, set by a sampler that knows it, is its timestamps
+   * minus host.nowMicros(); without it, startTime minus the clock start()
+   * returned stands in, which also counts the moments between that read
+   * and the engine stamping startTime (not a .cpuprofile field). */
+  clockOffsetMicros?: number;
 }
 
 /** CpuSampler is a runtime's CPU sampler. Each method may answer at once

@@ -78,6 +78,16 @@ describe("anyprof record", () => {
     expect(exit3.stderr).not.toMatch(/could not write/);
     expect(leafNanos(readFileSync(join(scratch, "rec-exit3", "cpu.pb.gz")), "recordedSpin")).toBeGreaterThan(250e6);
     expect(resolve(readFileSync(join(scratch, "rec-exit3", "heap.pb.gz"))).sampleTypes).toEqual(["inuse_objects/count", "inuse_space/bytes"]);
+    // Bun's heap census is synchronous, its CPU sampler is not; Deno's
+    // samplers are both asynchronous. What is lost is said.
+    const bunExit = anyprof(["record", "--cpu", "--heap", "-o", join(scratch, "rec-exit3-bun"), "--", bin("bun"), program, "exit3"]);
+    expect(bunExit.stderr).toMatch(/could not write cpu\.pb\.gz: the program is ending at once \(process\.exit\(\)\), and Bun's CPU sampler answers only asynchronously/);
+    expect(resolve(readFileSync(join(scratch, "rec-exit3-bun", "heap.pb.gz"))).samples.length).toBeGreaterThan(0);
+    expect(bunExit.code).toBe(3);
+    const denoExit = anyprof(["record", "--cpu", "--heap", "-o", join(scratch, "rec-exit3-deno"), "--", bin("deno"), program, "exit3"]);
+    expect(denoExit.stderr).toMatch(/could not write cpu\.pb\.gz: .*Deno's CPU sampler answers only asynchronously/);
+    expect(denoExit.stderr).toMatch(/could not write heap\.pb\.gz: .*the heap sampler answers only asynchronously here/);
+    expect(denoExit.code).toBe(3);
   });
 
   it("writes the profile on Ctrl-C", async () => {

@@ -254,6 +254,57 @@ describe("overlappingCpuSampler (the block sampler on V8)", () => {
   });
 });
 
+describe("overlappingCpuSampler clocks", () => {
+  // A fake V8 whose clock is the host's + 5000 µs, stamping a profile's
+  // start 3 µs into console.profile and its end 3 µs before profileEnd
+  // returns; every read of the host clock takes 10 µs.
+  function fakeV8() {
+    let listener: ((m: { params: { title?: string; profile: CpuProfileShape } }) => void) | undefined;
+    const session = class implements EventSessionLike {
+      connect() {}
+      disconnect() {}
+      post(_m: string, _p: object, cb: (err: Error | null, result: unknown) => void) {
+        cb(null, {});
+      }
+      on(_e: string, l: typeof listener) {
+        listener = l;
+      }
+    };
+    let now = 1000;
+    const starts = new Map<string, number>();
+    const console = {
+      profile: (title: string) => void starts.set(title, now + 5003),
+      profileEnd: (title: string) =>
+        listener!({ params: { title, profile: { nodes: [], samples: [], timeDeltas: [], startTime: starts.get(title)!, endTime: now + 4997 } } }),
+    };
+    const nowMicros = () => (now += 10) - 10;
+    return { session, console, nowMicros };
+  }
+
+  it("says the offset is 0 where V8's clock is the host's, the measured mean where it is not, and nothing where it cannot tell", () => {
+    const host = fakeV8();
+    const same = overlappingCpuSampler(host.session, host.console, host.nowMicros, "t-", "host");
+    same.start(1000);
+    expect((same.stop() as CpuProfileShape).clockOffsetMicros).toBe(0);
+    same.close();
+    const measure = fakeV8();
+    const measured = overlappingCpuSampler(measure.session, measure.console, measure.nowMicros, "m-", "measure");
+    const clock = measured.start(1000) as number;
+    const chunk = measured.stop() as CpuProfileShape;
+    // The true offset is 5000. One read per chunk says startTime − clock =
+    // 5013 (the read's 10 µs and the stamp's 3); the bracket around the
+    // calibration profile says (5013 + 4997) / 2, nearer.
+    expect(chunk.startTime - clock).toBe(5013);
+    expect(chunk.clockOffsetMicros).toBe(5005);
+    measured.close();
+    const plain = fakeV8();
+    const unknown = overlappingCpuSampler(plain.session, plain.console, plain.nowMicros, "u-");
+    unknown.start(1000);
+    expect((unknown.stop() as CpuProfileShape).clockOffsetMicros).toBeUndefined();
+    unknown.close();
+  });
+});
+
 describe("predefined profile errors and options", () => {
   it("rejects bad block options and a second start, and says where there is no sampler", async () => {
     expect(() => startBlockProfiling({ thresholdMillis: 0 })).toThrow("pprof: block threshold must be from 1 ms to 60 s, got 0 ms");

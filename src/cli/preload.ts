@@ -64,7 +64,9 @@ async function record(): Promise<void> {
    * sampler, do not, and what they hold is lost (said on stderr). */
   function finishSync(): void {
     written = true;
-    if (cpu) {
+    if (cpu && (g.Deno !== undefined || g.Bun !== undefined)) {
+      note("cpu.pb.gz", `the program is ending at once (process.exit()), and ${g.Deno !== undefined ? "Deno" : "Bun"}'s CPU sampler answers only asynchronously`);
+    } else if (cpu) {
       try {
         const bytes = stopCPUProfileSync();
         if (bytes !== undefined) writeFileSync(join(dir, "cpu.pb.gz"), bytes);
@@ -75,7 +77,7 @@ async function record(): Promise<void> {
     if (heap) {
       try {
         const bytes = writeHeapProfileSync();
-        if (bytes === undefined) throw new Error("the heap sampler answers only asynchronously here, and the program is ending");
+        if (bytes === undefined) throw new Error("the program is ending at once (process.exit()), and the heap sampler answers only asynchronously here");
         writeFileSync(join(dir, "heap.pb.gz"), bytes);
       } catch (err) {
         note("heap.pb.gz", err);

@@ -11,11 +11,12 @@ import { setHost } from "../host.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 
-// hrtime is CLOCK_MONOTONIC, the clock V8 stamps samples with.
+// hrtime is the clock V8 stamps samples with: both read the OS monotonic
+// clock (CLOCK_MONOTONIC, mach_absolute_time, the performance counter).
 const nowMicros = (): number => Number(process.hrtime.bigint()) / 1000;
 
 setHost({
-  ...v8Host(nowMicros),
+  ...v8Host(nowMicros, "host"),
   runtime: `node ${process.versions.node}`,
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
   commandLine: () => [...process.argv],

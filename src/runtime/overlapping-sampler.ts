@@ -48,18 +48,36 @@ function post(session: EventSessionLike, method: string, params: object = {}): A
 
 let sequence = 0;
 
+/** SamplerClock says how V8's profile timestamps relate to nowMicros:
+ * "host" where they are the same clock (Node: V8's TimeTicks and
+ * process.hrtime both read the OS monotonic clock), "measure" where only
+ * the difference can be measured (Deno, whose clocks count from its start). */
+export type SamplerClock = "host" | "measure";
+
 /** overlappingCpuSampler returns a CpuSampler whose stop() starts the next
  * chunk's profile before ending the current one, and whose next start()
  * adopts that running profile: a stop followed by a start never stops V8's
  * sampler. Chunks are console profiles titled `<titlePrefix><n>`, so V8 also
  * delivers them to any other session with the Profiler domain enabled
  * (DevTools, the other anyprof sampler), which ignore them. nowMicros is
- * read just before each chunk begins, for the clock offset. */
+ * read just before each chunk begins; the profiles it returns carry
+ * clockOffsetMicros, found as clock says.
+ *
+ * Why not startTime minus that read: V8 stamps startTime tens of µs after
+ * it, so every sample would be dated that much early, and a sample taken
+ * just after a label change would get the labels before it (measured: in
+ * one run of 15, a third of a 2 ms timer callback's samples). With "host"
+ * the offset is 0. With "measure", once, a tiny calibration profile runs
+ * inside the first chunk (overlapping, so V8 logs no code for it), between
+ * two reads of nowMicros: its startTime is stamped a dispatch after the
+ * first read and its endTime a dispatch before the second, so the mean of
+ * the two differences cancels the dispatch. */
 export function overlappingCpuSampler(
   Session: new () => EventSessionLike,
   console: ConsoleProfiler,
   nowMicros: () => number,
   titlePrefix: string = "anyprof-block-",
+  clock?: SamplerClock,
 ): CpuSampler {
   const session = new Session();
   session.connect();
@@ -85,22 +103,65 @@ export function overlappingCpuSampler(
   // Chunks begun while another ran: V8 records the current stack (ours, in
   // begin) as their first sample, which is not the application's.
   const overlapped = new Set<string>();
+  // The host clock read as each chunk began, by title, for its offset.
+  const clockAt = new Map<string, number>();
   const begin = (): { title: string; clock: number } => {
     const title = `${titlePrefix}${++sequence}`;
     if (current !== undefined) overlapped.add(title);
-    const clock = nowMicros();
+    const at = nowMicros();
     console.profile(title);
-    return { title, clock };
+    clockAt.set(title, at);
+    return { title, clock: at };
+  };
+
+  // measured is the offset calibrate found ("measure" only).
+  let measured: number | undefined;
+  const calibrate = (): Answer<void> => {
+    const title = `${titlePrefix}clock-${++sequence}`;
+    const before = nowMicros();
+    console.profile(title);
+    console.profileEnd(title);
+    const after = nowMicros();
+    const got = arrived.get(title);
+    const use = (p: CpuProfileShape): void => {
+      // A session closed before the profile came back wakes us with nothing.
+      if (p.startTime === 0 && p.endTime === 0) return;
+      const startSide = p.startTime - before;
+      const endSide = p.endTime - after;
+      // The two sides bracket the true offset; a wide bracket (the thread
+      // was descheduled in between) is no better than a chunk's own read.
+      if (startSide >= endSide && startSide - endSide < 1000) measured = (startSide + endSide) / 2;
+    };
+    if (got !== undefined) {
+      arrived.delete(title);
+      return use(got);
+    }
+    return new Promise<void>((resolve) =>
+      waiting.set(title, (p) => {
+        use(p);
+        resolve();
+      }),
+    );
+  };
+  const offsetOf = (title: string, p: CpuProfileShape): number | undefined => {
+    const at = clockAt.get(title);
+    clockAt.delete(title);
+    if (clock === "measure") return measured;
+    // One clock: a difference of a second or more would mean it is not.
+    if (clock === "host" && at !== undefined && Math.abs(p.startTime - at) < 1e6) return 0;
+    return undefined;
   };
   const trim = (title: string, p: CpuProfileShape): CpuProfileShape => {
-    if (!overlapped.delete(title)) return p;
+    const clockOffsetMicros = offsetOf(title, p);
+    const out = clockOffsetMicros === undefined ? p : { ...p, clockOffsetMicros };
+    if (!overlapped.delete(title)) return out;
     const samples = p.samples ?? [];
     const deltas = p.timeDeltas ?? [];
-    if (samples.length === 0) return p;
+    if (samples.length === 0) return out;
     // The second sample's delta absorbs the first's, keeping timestamps.
     const timeDeltas = deltas.slice(1);
     if (timeDeltas.length > 0) timeDeltas[0] = timeDeltas[0]! + (deltas[0] ?? 0);
-    return { ...p, samples: samples.slice(1), timeDeltas };
+    return { ...out, samples: samples.slice(1), timeDeltas };
   };
   const end = (title: string): Answer<CpuProfileShape> => {
     console.profileEnd(title);
@@ -120,10 +181,12 @@ export function overlappingCpuSampler(
         reserve = undefined;
         return clock;
       }
-      const go = (): number => {
+      const go = (): Answer<number> => {
         const chunk = begin();
         current = chunk.title;
-        return chunk.clock;
+        if (clock !== "measure" || measured !== undefined) return chunk.clock;
+        const calibrated = calibrate();
+        return calibrated instanceof Promise ? calibrated.then(() => chunk.clock) : chunk.clock;
       };
       if (enabled) return go();
       enabled = true;
@@ -147,6 +210,7 @@ export function overlappingCpuSampler(
       for (const title of [current, reserve?.title]) if (title !== undefined) console.profileEnd(title);
       current = undefined;
       reserve = undefined;
+      clockAt.clear();
       for (const wake of waiting.values()) wake({ nodes: [], startTime: 0, endTime: 0 });
       waiting.clear();
       arrived.clear();
