@@ -29,11 +29,6 @@ if (mode === "graceful") {
   setInterval(() => recordedSpin(5), 10);
   process.on("SIGINT", () => setTimeout(() => process.exit(7), 1500));
 }
-function stuckForever() { let x = 0; for (;;) x = (x + Math.sqrt(x + 1)) % 1e6; }
-if (mode === "stuck") {
-  globalThis.kept = Array.from({ length: 200 }, (_, i) => new Array(10_000).fill(i));
-  stuckForever();
-}
 `,
 );
 
@@ -116,7 +111,12 @@ describe("anyprof record", () => {
 
   it("writes the profiles on Ctrl-C of a Node program stuck in a synchronous loop", async () => {
     const dir = join(scratch, "rec-stuck");
-    const r = await ctrlC(["record", "--cpu", "--heap", "-o", dir, "--", "node", program, "stuck"], 2000);
+    // Given as -e with --input-type, a flag a worker thread refuses: the
+    // rescue worker must not inherit the program's flags.
+    const stuck = `function stuckForever() { let x = 0; for (;;) x = (x + Math.sqrt(x + 1)) % 1e6; }
+globalThis.kept = Array.from({ length: 200 }, (_, i) => new Array(10_000).fill(i));
+stuckForever();`;
+    const r = await ctrlC(["record", "--cpu", "--heap", "-o", dir, "--", "node", "--input-type=module", "-e", stuck], 2000);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/too busy to handle SIGINT: its profile was written from an interrupt/);
     // Rescued after the 1 s grace, not killed at the 5 s deadline.

@@ -113,7 +113,12 @@ async function record(): Promise<void> {
   if (g.Deno === undefined && g.Bun === undefined && Number.isInteger(rescueFd) && rescueFd > 2) {
     try {
       const { Worker } = await import("node:worker_threads");
-      const worker = new Worker(new URL("./rescue.js", import.meta.url), { workerData: { fd: rescueFd, handled, graceMillis: 1000 } });
+      const worker = new Worker(new URL("./rescue.js", import.meta.url), {
+          workerData: { fd: rescueFd, handled, graceMillis: 1000 },
+          // Not the program's flags (--input-type and others fail a worker;
+          // --import would run this preload there).
+          execArgv: [],
+        });
       // The worker never keeps the program alive, nor takes it down.
       worker.unref();
       worker.on("error", (err) => process.stderr.write(`anyprof: the Ctrl-C rescue worker failed: ${err.message}\n`));
