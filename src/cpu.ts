@@ -163,6 +163,11 @@ class ActiveProfile {
     return this.#close(bytes);
   }
 
+  /** sampleCount is the number of samples drained so far. */
+  get sampleCount(): number {
+    return this.#converter.sampleCount;
+  }
+
   /** canStopSync reports whether stopSync can run now: no step is queued
    * and none is running (it may be called from an interrupt). */
   canStopSync(): boolean {
@@ -263,6 +268,13 @@ async function stopActive(profile: ActiveProfile): Promise<Uint8Array> {
   }
   await writeAll(profile.writer, bytes);
   return bytes;
+}
+
+/** cpuProfileSampleCount returns the number of samples the running CPU
+ * profile has drained so far (V8 hands them over only at each chunk's end),
+ * or undefined when none runs: for progress displays. */
+export function cpuProfileSampleCount(): number | undefined {
+  return active?.sampleCount;
 }
 
 /** cpuProfileStoppableSync reports whether stopCPUProfileSync could stop

@@ -156,6 +156,10 @@ async function record(args: string[]): Promise<number> {
   const rescuable = kind.startsWith("node");
   const env: NodeJS.ProcessEnv = { ...process.env, ANYPROF_RECORD_DIR: dir, ANYPROF_RECORD_CPU: cpu ? "1" : "0", ANYPROF_RECORD_HEAP: values.flag("heap") ? "1" : "0", ANYPROF_RECORD_HZ: String(hz) };
   if (rescuable) env.ANYPROF_RECORD_RESCUE_FD = "3";
+  const tty = process.stderr.isTTY === true;
+  // A live sample count comes over the rescue pipe (Node only).
+  if (rescuable && tty && cpu) env.ANYPROF_RECORD_PROGRESS = "1";
+  let samples: number | undefined;
   const child = spawn(cmd, cmdArgs, { stdio: rescuable ? ["inherit", "inherit", "inherit", "pipe"] : "inherit", env });
   const rescuePipe = rescuable ? (child.stdio[3] as import("node:net").Socket | null) : null;
   // Ctrl-C goes to the whole process group: the child writes its profiles
@@ -178,7 +182,9 @@ async function record(args: string[]): Promise<number> {
       while ((nl = buffered.indexOf("\n")) >= 0) {
         const line = buffered.slice(0, nl);
         buffered = buffered.slice(nl + 1);
-        if (line === "rescued") {
+        if (line.startsWith("samples ")) {
+          samples = Number(line.slice(8));
+        } else if (line === "rescued") {
           process.stderr.write(`anyprof: ${runtime} was too busy to handle ${firstSignal ?? "the signal"}: its profile was written from an interrupt; ending it\n`);
           rescuedBy = firstSignal;
           child.kill("SIGKILL");
@@ -197,10 +203,12 @@ async function record(args: string[]): Promise<number> {
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  const progress =
-    process.stderr.isTTY === true
-      ? setInterval(() => process.stderr.write(`\ranyprof: recording ${((performance.now() - started) / 1000).toFixed(1)} s`), 250)
-      : undefined;
+  const progress = tty
+    ? setInterval(() => {
+        const count = samples === undefined ? "" : `, ${samples} samples`;
+        process.stderr.write(`\ranyprof: recording ${((performance.now() - started) / 1000).toFixed(1)} s${count}`);
+      }, 250)
+    : undefined;
   const code = await new Promise<number>((done, fail) => {
     child.on("error", (err) => fail(new Error(`could not start ${runtime}: ${err.message}`)));
     // exit, not close: a grandchild may hold the rescue pipe open.

@@ -12,6 +12,10 @@ import { join } from "node:path";
 import { isMainThread } from "node:worker_threads";
 
 type Api = typeof import("../runtime/node.ts");
+
+/** progressChunkSeconds is the chunk length while the CLI shows progress:
+ * the sample count moves once per chunk. */
+const progressChunkSeconds = 2;
 const g = globalThis as { Deno?: unknown; Bun?: unknown };
 
 if (isMainThread) await record();
@@ -21,16 +25,20 @@ if (isMainThread) await record();
 async function record(): Promise<void> {
   const entry = g.Deno !== undefined ? "../runtime/deno.js" : g.Bun !== undefined ? "../runtime/bun.js" : "../runtime/node.js";
   const api = (await import(new URL(entry, import.meta.url).href)) as Api;
-  const { stopCPUProfileSync, cpuProfileStoppableSync } = (await import(new URL("../cpu.js", import.meta.url).href)) as typeof import("../cpu.ts");
+  const { stopCPUProfileSync, cpuProfileStoppableSync, cpuProfileSampleCount } = (await import(new URL("../cpu.js", import.meta.url).href)) as typeof import("../cpu.ts");
+  const { own } = (await import(new URL("../own.js", import.meta.url).href)) as typeof import("../own.ts");
   const { writeHeapProfileSync } = (await import(new URL("../heap.js", import.meta.url).href)) as typeof import("../heap.ts");
 
   const dir = process.env.ANYPROF_RECORD_DIR ?? ".";
   const cpu = process.env.ANYPROF_RECORD_CPU === "1";
   const heap = process.env.ANYPROF_RECORD_HEAP === "1";
   const hz = Number(process.env.ANYPROF_RECORD_HZ ?? 100);
+  // progress: the CLI shows a live sample count on its terminal. V8 hands
+  // samples over only when a chunk ends, so chunks are shorter then.
+  const progress = process.env.ANYPROF_RECORD_PROGRESS === "1";
 
   if (heap) await api.startHeapProfiling();
-  if (cpu) await api.startCPUProfile(undefined, { hz });
+  if (cpu) await api.startCPUProfile(undefined, progress ? { hz, chunkSeconds: progressChunkSeconds } : { hz });
 
   let written = false;
   const note = (what: string, err: unknown) => process.stderr.write(`anyprof: could not write ${what}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -122,6 +130,20 @@ async function record(): Promise<void> {
       // The worker never keeps the program alive, nor takes it down.
       worker.unref();
       worker.on("error", (err) => process.stderr.write(`anyprof: the Ctrl-C rescue worker failed: ${err.message}\n`));
+      // The worker owns the pipe to the CLI: it passes the sample count on.
+      if (progress && cpu) {
+        let last: number | undefined;
+        // own: not one of the program's timers in its goroutine profile.
+        const timer = own(() =>
+          setInterval(() => {
+            const samples = cpuProfileSampleCount();
+            if (samples === undefined || samples === 0 || samples === last) return;
+            last = samples;
+            worker.postMessage({ samples });
+          }, 500),
+        );
+        timer.unref();
+      }
     } catch (err) {
       process.stderr.write(`anyprof: could not start the Ctrl-C rescue worker: ${err instanceof Error ? err.message : String(err)}\n`);
     }

@@ -11,11 +11,13 @@
 // the stuck loop, and it writes the profiles synchronously. The worker then
 // answers "rescued\n" (the CLI ends the program) or "failed <why>\n".
 // Nothing here runs until a signal comes; Deno and Bun cannot connect a
-// session to the main thread, so they have no rescue.
+// session to the main thread, so they have no rescue. The worker also
+// passes the preload's sample counts to the CLI ("samples N\n"), for its
+// progress line.
 
 import { Session } from "node:inspector";
 import { Socket } from "node:net";
-import { workerData } from "node:worker_threads";
+import { parentPort, workerData } from "node:worker_threads";
 
 interface RescueData {
   /** fd is the pipe to the CLI. */
@@ -93,4 +95,9 @@ pipe.on("data", (chunk: string) => {
       );
     }, graceMillis);
   }
+});
+
+// The preload's sample counts, for the CLI's progress line.
+parentPort?.on("message", (m: { samples?: unknown }) => {
+  if (typeof m.samples === "number") answer(`samples ${m.samples}`);
 });
