@@ -302,6 +302,13 @@ async function read(name: HeapProfileName): Promise<Reading> {
   return sampled(name, s, profile);
 }
 
+/** heapSamplerIdle reports whether no call to the heap sampler is queued
+ * or running, so that writeHeapProfileSync may run now (from an interrupt,
+ * it must not re-enter a call in progress). */
+export function heapSamplerIdle(): boolean {
+  return pendingCalls === 0 && !inStep;
+}
+
 /** writeHeapProfileSync returns the heap profile (gzip pprof, as
  * writeHeapProfile) synchronously, for exit hooks and interrupts, which
  * cannot wait; undefined when the runtime's sampler answers only later
@@ -310,7 +317,7 @@ export function writeHeapProfileSync(): Uint8Array | undefined {
   let reading = readAtOnce("heap");
   if (reading === undefined) {
     const s = sampling!;
-    if (!s.ready || pendingCalls !== 0 || inStep) return undefined;
+    if (!s.ready || !heapSamplerIdle()) return undefined;
     let profile;
     try {
       profile = runStep(() => s.sampler!.profile(false));

@@ -5,7 +5,7 @@
 // through the host. The cross-runtime conformance lives in heap.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { lookup, profiles, startHeapProfiling, stopHeapProfiling, writeHeapProfile } from "../src/runtime/node.ts";
-import { writeHeapProfileSync } from "../src/heap.ts";
+import { heapSamplerIdle, writeHeapProfileSync } from "../src/heap.ts";
 import { host, setHost, type HeapProfileNode, type HeapProfileShape, type HeapSampler } from "../src/host.ts";
 import { censusRest, censusRoot, HeapSums, jscCensus, knownObjectBytes, recordsFromCensus, recordsFromSamplingProfile } from "../src/heapprofile.ts";
 import { formatHeapProfile } from "../src/heaptext.ts";
@@ -316,12 +316,16 @@ describe("startHeapProfiling / stopHeapProfiling", () => {
     let inside: Uint8Array | undefined | string = "not called";
     s.profiles.push(oneSample(6000), oneSample(7000));
     const profile = s.profile.bind(s);
+    let idleInside: boolean | undefined;
     s.profile = (restart) => {
+      idleInside = heapSamplerIdle();
       inside = writeHeapProfileSync();
       return profile(restart);
     };
     expect(resolve(await writeHeapProfile()).samples.map((x) => x.values)).toEqual([[1, 6000]]);
     expect(inside).toBeUndefined();
+    expect(idleInside).toBe(false);
+    expect(heapSamplerIdle()).toBe(true);
     // A sampler that answers later (Deno) cannot serve a synchronous write.
     s.profile = () => Promise.resolve(oneSample(1));
     expect(writeHeapProfileSync()).toBeUndefined();

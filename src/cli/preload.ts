@@ -12,11 +12,11 @@ import { join } from "node:path";
 import { isMainThread } from "node:worker_threads";
 
 type Api = typeof import("../runtime/node.ts");
+const g = globalThis as { Deno?: unknown; Bun?: unknown };
 
 /** progressChunkSeconds is the chunk length while the CLI shows progress:
  * the sample count moves once per chunk. */
 const progressChunkSeconds = 2;
-const g = globalThis as { Deno?: unknown; Bun?: unknown };
 
 if (isMainThread) await record();
 
@@ -27,7 +27,7 @@ async function record(): Promise<void> {
   const api = (await import(new URL(entry, import.meta.url).href)) as Api;
   const { stopCPUProfileSync, cpuProfileStoppableSync, cpuProfileSampleCount } = (await import(new URL("../cpu.js", import.meta.url).href)) as typeof import("../cpu.ts");
   const { own } = (await import(new URL("../own.js", import.meta.url).href)) as typeof import("../own.ts");
-  const { writeHeapProfileSync } = (await import(new URL("../heap.js", import.meta.url).href)) as typeof import("../heap.ts");
+  const { writeHeapProfileSync, heapSamplerIdle } = (await import(new URL("../heap.js", import.meta.url).href)) as typeof import("../heap.ts");
 
   const dir = process.env.ANYPROF_RECORD_DIR ?? ".";
   const cpu = process.env.ANYPROF_RECORD_CPU === "1";
@@ -64,16 +64,15 @@ async function record(): Promise<void> {
     }
   }
 
-  // A natural end: the event loop is empty, waiting is allowed.
-  process.once("beforeExit", () => void finish());
   /** finishSync writes every profile the runtime can give synchronously: for
    * the exit hook and for the rescue, which cannot wait. Node's samplers
    * answer synchronously; Deno's and Bun's CPU samplers, and Deno's heap
-   * sampler, do not, and what they hold is lost (said on stderr). */
-  function finishSync(): void {
+   * sampler, do not, and what they hold is lost (said on stderr, with
+   * why, the reason nothing can wait). */
+  function finishSync(why: string): void {
     written = true;
     if (cpu && (g.Deno !== undefined || g.Bun !== undefined)) {
-      note("cpu.pb.gz", `the program is ending at once (process.exit()), and ${g.Deno !== undefined ? "Deno" : "Bun"}'s CPU sampler answers only asynchronously`);
+      note("cpu.pb.gz", `${why}, and ${g.Deno !== undefined ? "Deno" : "Bun"}'s CPU sampler answers only asynchronously`);
     } else if (cpu) {
       try {
         const bytes = stopCPUProfileSync();
@@ -85,7 +84,7 @@ async function record(): Promise<void> {
     if (heap) {
       try {
         const bytes = writeHeapProfileSync();
-        if (bytes === undefined) throw new Error("the program is ending at once (process.exit()), and the heap sampler answers only asynchronously here");
+        if (bytes === undefined) throw new Error(`${why}, and the heap sampler answers only asynchronously here (or was still starting)`);
         writeFileSync(join(dir, "heap.pb.gz"), bytes);
       } catch (err) {
         note("heap.pb.gz", err);
@@ -97,7 +96,7 @@ async function record(): Promise<void> {
   process.once("beforeExit", () => void finish());
   // process.exit() or a crash: only synchronous work runs now.
   process.once("exit", () => {
-    if (!written) finishSync();
+    if (!written) finishSync("the program is ending at once (process.exit())");
   });
 
   // handled is set once one of the signal handlers below has run: then the
@@ -112,8 +111,8 @@ async function record(): Promise<void> {
   const rescueKey = Symbol.for("anyprof.record.rescue");
   (globalThis as Record<symbol, unknown>)[rescueKey] = (): string => {
     if (written) return "written";
-    if (!cpuProfileStoppableSync()) return "busy";
-    finishSync();
+    if (!cpuProfileStoppableSync() || !heapSamplerIdle()) return "busy";
+    finishSync("the program is stuck in a synchronous loop");
     return "written";
   };
 
