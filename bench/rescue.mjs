@@ -14,7 +14,7 @@ const program = "setTimeout(() => console.log(JSON.stringify({ ms: performance.n
 
 function run(rescue) {
   const env = { ...process.env, ANYPROF_RECORD_CPU: "0", ANYPROF_RECORD_HEAP: "0", ANYPROF_RECORD_DIR: fileURLToPath(new URL(".", import.meta.url)) };
-  if (rescue) env.ANYPROF_RECORD_RESCUE_FD = "3";
+  if (rescue) env.ANYPROF_RECORD_FD = "3";
   const r = spawnSync(process.execPath, ["--import", preload, "--input-type=module", "-e", program], {
     env,
     stdio: ["ignore", "pipe", "inherit", rescue ? "pipe" : "ignore"],

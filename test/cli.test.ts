@@ -128,24 +128,30 @@ stuckForever();`;
     expect(heap.samples.reduce((n, s) => n + s.values[1]!, 0)).toBeGreaterThan(8e6);
   });
 
-  it("shows elapsed time and a live sample count on a terminal (Node)", () => {
-    // util-linux script gives record a terminal; it is in every Debian
-    // (bsdutils is essential).
-    const dir = join(scratch, "rec-tty");
-    // Busy for 5 s in 50 ms slices: chunks drain between them.
-    const busy = "const end = Date.now() + 5000; function spinSlice() { const e = Date.now() + 50; let x = 0; while (Date.now() < e) x += Math.sqrt(x); if (Date.now() < end) setTimeout(spinSlice, 1); } spinSlice();";
-    const command = [process.execPath, cli, "record", "-o", dir, "--", "node", "-e", busy].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
-    const r = spawnSync("script", ["-qefc", command, "/dev/null"], { encoding: "utf8", timeout: 60_000 });
-    expect(r.status, r.stderr).toBe(0);
-    const lines = r.stdout.split("\r").filter((l) => l.startsWith("anyprof: recording"));
-    const counts = lines.map((l) => /, (\d+) samples/.exec(l)?.[1]).filter((c) => c !== undefined).map(Number);
-    // Counts arrive while recording (a chunk every 2 s), and grow.
-    expect(counts.length, lines.join("\n")).toBeGreaterThan(0);
-    expect(counts[0]!).toBeGreaterThan(50);
-    expect(counts.at(-1)!).toBeGreaterThan(counts[0]!);
-    const total = resolve(readFileSync(join(dir, "cpu.pb.gz"))).samples.reduce((n, s) => n + s.values[0]!, 0);
-    expect(total).toBeGreaterThanOrEqual(counts.at(-1)!);
-  });
+  // Busy for 5 s in 50 ms slices: chunks drain between them.
+  const slices = join(scratch, "slices.mjs");
+  writeFileSync(
+    slices,
+    "const end = Date.now() + 5000; function spinSlice() { const e = Date.now() + 50; let x = 0; while (Date.now() < e) x += Math.sqrt(x); if (Date.now() < end) setTimeout(spinSlice, 1); } spinSlice();",
+  );
+  for (const [name, runtime] of [["node", "node"], ["bun", bin("bun")]] as const) {
+    it(`shows elapsed time and a live sample count on a terminal (${name})`, () => {
+      // util-linux script gives record a terminal; it is in every Debian
+      // (bsdutils is essential).
+      const dir = join(scratch, `rec-tty-${name}`);
+      const command = [process.execPath, cli, "record", "-o", dir, "--", runtime, slices].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ");
+      const r = spawnSync("script", ["-qefc", command, "/dev/null"], { encoding: "utf8", timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      const lines = r.stdout.split("\r").filter((l) => l.startsWith("anyprof: recording"));
+      const counts = lines.map((l) => /, (\d+) samples/.exec(l)?.[1]).filter((c) => c !== undefined).map(Number);
+      // Counts arrive while recording (a chunk every 2 s), and grow.
+      expect(counts.length, lines.join("\n")).toBeGreaterThan(0);
+      expect(counts[0]!).toBeGreaterThan(50);
+      expect(counts.at(-1)!).toBeGreaterThan(counts[0]!);
+      const total = resolve(readFileSync(join(dir, "cpu.pb.gz"))).samples.reduce((n, s) => n + s.values[0]!, 0);
+      expect(total).toBeGreaterThanOrEqual(counts.at(-1)!);
+    });
+  }
 
   it("leaves a program that handles Ctrl-C itself in charge, however long it takes", async () => {
     const dir = join(scratch, "rec-graceful");

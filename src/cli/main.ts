@@ -151,17 +151,19 @@ async function record(args: string[]): Promise<number> {
   // A profile left by an earlier run must not pass for this run's.
   for (const file of ["cpu.pb.gz", "heap.pb.gz"]) rmSync(join(dir, file), { force: true });
   const started = performance.now();
-  // Node gets a pipe on fd 3 for the rescue of a program stuck in a loop
-  // (see rescue.ts); Deno and Bun cannot run it.
+  // Node and Bun get a pipe on fd 3: Node's rescue worker reads "signal"
+  // from it to rescue a program stuck in a loop (see rescue.ts), and both
+  // write their sample counts on it for the progress line. Deno cannot
+  // write to an inherited descriptor.
   const rescuable = kind.startsWith("node");
+  const piped = rescuable || kind === "bun";
   const env: NodeJS.ProcessEnv = { ...process.env, ANYPROF_RECORD_DIR: dir, ANYPROF_RECORD_CPU: cpu ? "1" : "0", ANYPROF_RECORD_HEAP: values.flag("heap") ? "1" : "0", ANYPROF_RECORD_HZ: String(hz) };
-  if (rescuable) env.ANYPROF_RECORD_RESCUE_FD = "3";
+  if (piped) env.ANYPROF_RECORD_FD = "3";
   const tty = process.stderr.isTTY === true;
-  // A live sample count comes over the rescue pipe (Node only).
-  if (rescuable && tty && cpu) env.ANYPROF_RECORD_PROGRESS = "1";
+  if (piped && tty && cpu) env.ANYPROF_RECORD_PROGRESS = "1";
   let samples: number | undefined;
-  const child = spawn(cmd, cmdArgs, { stdio: rescuable ? ["inherit", "inherit", "inherit", "pipe"] : "inherit", env });
-  const rescuePipe = rescuable ? (child.stdio[3] as import("node:net").Socket | null) : null;
+  const child = spawn(cmd, cmdArgs, { stdio: piped ? ["inherit", "inherit", "inherit", "pipe"] : "inherit", env });
+  const pipe = piped ? (child.stdio[3] as import("node:net").Socket | null) : null;
   // Ctrl-C goes to the whole process group: the child writes its profiles
   // and exits, and we wait for it. A Node child too busy to run its
   // handlers (a CPU-bound loop) is rescued: its worker has the profiles
@@ -172,11 +174,11 @@ async function record(args: string[]): Promise<number> {
   let deadline: ReturnType<typeof setTimeout> | undefined;
   let rescuedBy: NodeJS.Signals | undefined;
   let firstSignal: NodeJS.Signals | undefined;
-  if (rescuePipe !== null) {
-    rescuePipe.on("error", () => {});
-    rescuePipe.setEncoding("utf8");
+  if (pipe !== null) {
+    pipe.on("error", () => {});
+    pipe.setEncoding("utf8");
     let buffered = "";
-    rescuePipe.on("data", (chunk: string) => {
+    pipe.on("data", (chunk: string) => {
       buffered += chunk;
       let nl: number;
       while ((nl = buffered.indexOf("\n")) >= 0) {
@@ -197,7 +199,7 @@ async function record(args: string[]): Promise<number> {
   const onSignal = (signal: NodeJS.Signals) => {
     firstSignal ??= signal;
     if (signal === "SIGTERM") child.kill("SIGTERM");
-    if (signals++ === 0) rescuePipe?.write("signal\n");
+    if (signals++ === 0 && rescuable) pipe?.write("signal\n");
     if (signals >= 2) child.kill("SIGKILL");
     deadline ??= setTimeout(() => child.kill("SIGKILL"), 5000);
   };
@@ -213,7 +215,7 @@ async function record(args: string[]): Promise<number> {
     child.on("error", (err) => fail(new Error(`could not start ${runtime}: ${err.message}`)));
     // exit, not close: a grandchild may hold the rescue pipe open.
     child.on("exit", (c, signal) => {
-      rescuePipe?.destroy();
+      pipe?.destroy();
       const by = signal === "SIGKILL" && rescuedBy !== undefined ? rescuedBy : signal;
       done(c ?? (by === "SIGINT" ? 130 : by === "SIGTERM" ? 143 : 1));
     });

@@ -7,7 +7,7 @@
 // nothing, since the profiles are the main thread's (and a second CPU
 // profile per worker would cost as much again and overwrite the files).
 
-import { writeFileSync } from "node:fs";
+import { writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { isMainThread } from "node:worker_threads";
 
@@ -116,36 +116,49 @@ async function record(): Promise<void> {
     return "written";
   };
 
-  const rescueFd = Number(process.env.ANYPROF_RECORD_RESCUE_FD);
-  if (g.Deno === undefined && g.Bun === undefined && Number.isInteger(rescueFd) && rescueFd > 2) {
+  // The CLI's pipe (fd ANYPROF_RECORD_FD): under Node a rescue worker owns
+  // it and passes the sample counts on; Bun writes the counts itself; Deno
+  // cannot write to an inherited descriptor, and gets no pipe.
+  const pipeFd = Number(process.env.ANYPROF_RECORD_FD);
+  let sendSamples: ((samples: number) => void) | undefined;
+  if (g.Deno === undefined && g.Bun === undefined && Number.isInteger(pipeFd) && pipeFd > 2) {
     try {
       const { Worker } = await import("node:worker_threads");
       const worker = new Worker(new URL("./rescue.js", import.meta.url), {
-          workerData: { fd: rescueFd, handled, graceMillis: 1000 },
-          // Not the program's flags (--input-type and others fail a worker;
-          // --import would run this preload there).
-          execArgv: [],
-        });
+        workerData: { fd: pipeFd, handled, graceMillis: 1000 },
+        // Not the program's flags (--input-type and others fail a worker;
+        // --import would run this preload there).
+        execArgv: [],
+      });
       // The worker never keeps the program alive, nor takes it down.
       worker.unref();
       worker.on("error", (err) => process.stderr.write(`anyprof: the Ctrl-C rescue worker failed: ${err.message}\n`));
-      // The worker owns the pipe to the CLI: it passes the sample count on.
-      if (progress && cpu) {
-        let last: number | undefined;
-        // own: not one of the program's timers in its goroutine profile.
-        const timer = own(() =>
-          setInterval(() => {
-            const samples = cpuProfileSampleCount();
-            if (samples === undefined || samples === 0 || samples === last) return;
-            last = samples;
-            worker.postMessage({ samples });
-          }, 500),
-        );
-        timer.unref();
-      }
+      sendSamples = (samples) => worker.postMessage({ samples });
     } catch (err) {
       process.stderr.write(`anyprof: could not start the Ctrl-C rescue worker: ${err instanceof Error ? err.message : String(err)}\n`);
     }
+  } else if (g.Bun !== undefined && Number.isInteger(pipeFd) && pipeFd > 2) {
+    sendSamples = (samples) => {
+      try {
+        writeSync(pipeFd, `samples ${samples}\n`);
+      } catch {
+        // A CLI that went away reads no progress.
+      }
+    };
+  }
+  if (progress && cpu && sendSamples !== undefined) {
+    const send = sendSamples;
+    let last: number | undefined;
+    // own: not one of the program's timers in its goroutine profile.
+    const timer = own(() =>
+      setInterval(() => {
+        const samples = cpuProfileSampleCount();
+        if (samples === undefined || samples === 0 || samples === last) return;
+        last = samples;
+        send(samples);
+      }, 500),
+    );
+    (timer as { unref?: () => void }).unref?.();
   }
   // Ctrl-C, SIGTERM and a crash: write the profiles, then end the way the
   // program would have — unless it has handlers of its own, which then decide

@@ -3,7 +3,7 @@
 // stuck in a synchronous loop and can run no signal handler — the hung
 // program is the one people most want to profile.
 //
-// The CLI writes "signal\n" on a pipe (fd ANYPROF_RECORD_RESCUE_FD) when it
+// The CLI writes "signal\n" on a pipe (fd ANYPROF_RECORD_FD) when it
 // gets Ctrl-C or SIGTERM. If the preload's own signal handler has not run
 // within graceMillis (it sets handled[0]), this worker asks the main thread,
 // through an inspector session connected to it, to evaluate the preload's
