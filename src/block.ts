@@ -218,6 +218,8 @@ class BlockProfiler {
    * last drain, and adds the blocked windows seen so far to the records. */
   drain(restart: boolean): Promise<void> {
     return this.#enqueue(async () => {
+      const drainFrom = host.nowMicros();
+      const lastBefore = this.#last;
       const profile = await this.#sampler.stop();
       // Windows closed before stop answered have their samples in profile.
       const windows = this.#windows;
@@ -225,8 +227,12 @@ class BlockProfiler {
       const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
       if (restart) this.#clockAtStart = await this.#sampler.start(this.#intervalMicros);
       // A sampler that restarts for real pauses the loop (V8 logs all code
-      // again): that pause is the profiler's, not the application's.
-      this.#last = host.nowMicros();
+      // again): that pause is the profiler's, not the application's, so the
+      // next tick's due time moves by it. Lateness from before the drain
+      // stays: a drain that runs just after a block, before the detector's
+      // tick, must not hide it. (A tick that ran meanwhile, while an
+      // asynchronous sampler answered, has moved #last itself.)
+      if (this.#last === lastBefore) this.#last += host.nowMicros() - drainFrom;
       attribute(profile, offsetMicros, windows, addRecord);
     });
   }

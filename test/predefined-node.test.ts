@@ -317,6 +317,28 @@ describe("predefined profile errors and options", () => {
     expect(() => startBlockProfiling()).toThrow("pprof: no in-process CPU sampler in workerd: event-loop blocks cannot be attributed to stacks");
   });
 
+  it("keeps a block that ended just before a drain: the drain must not hide its lateness", async () => {
+    const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const delayMillis = async () => resolve(await lookup("block")!.writeTo(undefined, 0)).samples.reduce((n, s) => n + s.values[1]!, 0) / 1e6;
+    await startBlockProfiling({ thresholdMillis: 50 });
+    try {
+      await pause(30);
+      const before = await delayMillis();
+      await pause(30);
+      const end = performance.now() + 150;
+      while (performance.now() < end);
+      // The loop is free again, and a write drains (in microtasks) before
+      // the detector's timer can run.
+      await lookup("block")!.writeTo(undefined, 0);
+      await pause(30);
+      const after = await delayMillis();
+      expect(after - before).toBeGreaterThan(100);
+      expect(after - before).toBeLessThan(400);
+    } finally {
+      await stopBlockProfiling();
+    }
+  });
+
   it("throws where the runtime cannot track async resources or workers", () => {
     setHost({ trackAsyncResources: undefined, trackWorkers: undefined, runtime: "bun 1.4.5" });
     expect(() => startGoroutineTracking()).toThrow("pprof: no async resource hooks in bun 1.4.5: the goroutine profile cannot record creation stacks here");
