@@ -333,8 +333,8 @@ describe("ANYPROF_MEMPROFILERATE: heap profiling from import", () => {
     heap: string;
     startAgain: string;
   }
-  const envRun = async (cmd: string, value: string) => {
-    const r = await run(cmd, [entry("heap-env.mjs")], { ANYPROF_MEMPROFILERATE: value });
+  const envRun = async (cmd: string, value: string, args: string[] = [entry("heap-env.mjs")]) => {
+    const r = await run(cmd, args, { ANYPROF_MEMPROFILERATE: value, DENO_NO_UPDATE_CHECK: "1" });
     if (r.code !== 0) throw new Error(`heap-env.mjs: exit ${r.code}\n${r.stderr}`);
     const out = JSON.parse(r.stdout.trim().split("\n").pop()!) as EnvOut;
     return { ...out, p: resolve(Buffer.from(out.heap, "base64")), stderr: r.stderr };
@@ -353,6 +353,19 @@ describe("ANYPROF_MEMPROFILERATE: heap profiling from import", () => {
     expect(stderr).toContain("anyprof: ANYPROF_MEMPROFILERATE=lots: pprof: heap sampling rate must be an integer from 1 to 2^30 bytes, got NaN");
     expectEmpty(p, "heap", /has not started/);
     expect(startAgain).toBe("none");
+  });
+
+  test.concurrent("deno: samples from import where the variable may be read, and asks nothing where it may not", async () => {
+    const allowed = await envRun(bin("deno"), "4096", ["run", "--allow-sys", "--allow-read", "--allow-env=ANYPROF_MEMPROFILERATE", entry("heap-env-deno.mjs")]);
+    expect(allowed.p.raw.period).toBe(4096);
+    within("keepArrays inuse_space (MB)", cum(allowed.p, "keepArrays", 1) / 1e6, (10_000 * arrayBytes) / 1e6, 0.25);
+    expect(allowed.startAgain).toMatch(/^pprof: heap profiling already started with rateBytes 4096/);
+    // Without --allow-env the variable is not read (no prompt, no error):
+    // sampling waits for startHeapProfiling, as if it were unset.
+    const denied = await envRun(bin("deno"), "4096", ["run", "--allow-sys", "--allow-read", entry("heap-env-deno.mjs")]);
+    expectEmpty(denied.p, "heap", /has not started/);
+    expect(denied.startAgain).toBe("none");
+    expect(denied.stderr).not.toMatch(/anyprof:|PermissionDenied|Requires env access/);
   });
 
   test.concurrent("bun: the census kind is chosen at import", async () => {

@@ -6,11 +6,18 @@
 
 import process, { memoryUsage } from "node:process";
 import { getHeapStatistics } from "node:v8";
+import { heapRateEnv, startHeapProfilingFromEnv } from "../heap.ts";
 import { setHost } from "../host.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 
-declare const Deno: { version: { deno: string }; args: string[]; unrefTimer(id: number): void };
+declare const Deno: {
+  version: { deno: string };
+  args: string[];
+  unrefTimer(id: number): void;
+  permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
+  env: { get(key: string): string | undefined };
+};
 
 // performance.now() counts from Deno's start and V8 stamps samples on the
 // OS monotonic clock: the offset between them is measured.
@@ -30,6 +37,19 @@ setHost({
   trackWorkers: workerTracker(() => [[globalThis as unknown as Record<string, unknown>, "Worker"]]),
   workerCoverage: "web Workers (globalThis.Worker) only: Deno's node:worker_threads Worker cannot be wrapped",
 });
+
+// ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling at import, where it
+// may be read without asking (--allow-env, or --allow-env=ANYPROF_MEMPROFILERATE):
+// importing must never prompt, nor fail.
+startHeapProfilingFromEnv(grantedEnv(heapRateEnv));
+
+function grantedEnv(name: string): string | undefined {
+  try {
+    return Deno.permissions.querySync({ name: "env", variable: name }).state === "granted" ? Deno.env.get(name) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export * from "../api.ts";
 export { pprofListener, servePprof } from "./serve-deno.ts";
