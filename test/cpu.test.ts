@@ -106,7 +106,11 @@ describe("CPU profile conformance", () => {
         const labeled = flatNanos(p, fn, ["scenario", scenario]);
         const share = labeled / total;
         got.push(`${scenario}: ${(share * 100).toFixed(0)}% of ${(total / 1e6).toFixed(0)} ms`);
-        expect(total, `${fn} cpu time`).toBeGreaterThan(10e6);
+        // Enough samples for a share to say something. A count, not CPU
+        // time: with a busy neighbour process Bun's sampler takes a third of
+        // its usual samples in timer callbacks (12 of ~35 measured).
+        const sampled = p.samples.filter((x) => x.frames[0]?.functionName === fn).reduce((n, x) => n + x.values[0]!, 0);
+        expect(sampled, `${fn} samples`).toBeGreaterThanOrEqual(3);
         if (c.labels.scenarios[scenario]) {
           if (!(share >= 0.9)) throw new Error(`${c.name}: scenario ${scenario}: got ${(share * 100).toFixed(1)}% of ${fn} labeled, want ≥ 90% (the README claims support)`);
         } else if (!(share < 0.5)) {
