@@ -11,7 +11,7 @@ import { runInNewContext } from "node:vm";
 // candidate's garbage (the Map baseline makes a lot) is not billed to the
 // next. --expose-gc set at run time applies to new contexts only.
 setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc");
+export const gc = runInNewContext("gc");
 
 /** median returns the median of xs (the mean of the middle two when even). */
 export function median(xs) {

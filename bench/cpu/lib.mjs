@@ -1,24 +1,14 @@
 // lib.mjs owns what the CPU benchmarks share besides their workloads:
 // medians and their confidence bounds, a forced GC, an event-loop probe, the
-// machine description and markdown tables. It knows nothing of profilers.
+// machine line (harness.mjs has the machine, medians and tables). It knows
+// nothing of profilers.
 import { readFileSync } from "node:fs";
 import { Session } from "node:inspector";
-import { availableParallelism, cpus, totalmem } from "node:os";
-import { setFlagsFromString } from "node:v8";
-import { runInNewContext } from "node:vm";
+import { fixed, gc, loadAverage, machine, median, table } from "../harness.mjs";
 
-// --expose-gc set at run time applies to new contexts only.
-setFlagsFromString("--expose-gc");
-/** gc forces a full collection, so one candidate's garbage is not billed to
- * the next. */
-export const gc = runInNewContext("gc");
+// The shared helpers, for the CPU benchmarks that import them from here.
+export { fixed, gc, median, table };
 
-/** median returns the median of xs (the mean of the middle two when even). */
-export function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
 
 /** medianBounds returns an approximate 95% confidence interval of the
  * median of xs by order statistics (distribution-free): the values at ranks
@@ -91,49 +81,10 @@ export function loopProbe() {
   };
 }
 
-/** machine describes where the numbers come from. */
-export function machine() {
-  let cpuModel = cpus()[0]?.model ?? "unknown";
-  try {
-    const line = readFileSync("/proc/cpuinfo", "utf8")
-      .split("\n")
-      .find((l) => l.startsWith("model name"));
-    if (line) cpuModel = line.split(":")[1].trim();
-  } catch {
-    // Not Linux: os.cpus() is the best we have.
-  }
-  let load = "";
-  try {
-    load = readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
-  } catch {
-    // Not Linux.
-  }
-  return {
-    cpuModel,
-    cores: availableParallelism(),
-    memoryGiB: Math.round(totalmem() / 2 ** 30),
-    node: process.version,
-    v8: process.versions.v8,
-    date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
-    load,
-  };
-}
-
 /** describeMachine is machine() as one line. */
 export function describeMachine() {
   const m = machine();
-  return `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; Node ${m.node} (V8 ${m.v8}); ${m.date}${m.load ? `; load average ${m.load}` : ""}.`;
-}
-
-/** table renders rows (arrays of cells) as a GitHub markdown table. */
-export function table(header, rows) {
-  const line = (cells) => `| ${cells.join(" | ")} |`;
-  return [line(header), line(header.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-/** fixed formats n with digits decimals and thousands separators. */
-export function fixed(n, digits = 1) {
-  return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; Node ${m.node} (V8 ${m.v8}); ${m.date}; load average ${loadAverage()}.`;
 }
 
 /** signedPercent formats a fraction as a signed percentage. */

@@ -6,6 +6,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import "../runtime/node.ts";
@@ -176,23 +177,15 @@ async function record(args: string[]): Promise<number> {
   let firstSignal: NodeJS.Signals | undefined;
   if (pipe !== null) {
     pipe.on("error", () => {});
-    pipe.setEncoding("utf8");
-    let buffered = "";
-    pipe.on("data", (chunk: string) => {
-      buffered += chunk;
-      let nl: number;
-      while ((nl = buffered.indexOf("\n")) >= 0) {
-        const line = buffered.slice(0, nl);
-        buffered = buffered.slice(nl + 1);
-        if (line.startsWith("samples ")) {
-          samples = Number(line.slice(8));
-        } else if (line === "rescued") {
-          process.stderr.write(`anyprof: ${runtime} was too busy to handle ${firstSignal ?? "the signal"}: its profile was written from an interrupt; ending it\n`);
-          rescuedBy = firstSignal;
-          child.kill("SIGKILL");
-        } else if (line.startsWith("failed ")) {
-          process.stderr.write(`anyprof: could not rescue the profile of a busy ${runtime}: ${line.slice(7)}\n`);
-        }
+    createInterface({ input: pipe }).on("line", (line) => {
+      if (line.startsWith("samples ")) {
+        samples = Number(line.slice(8));
+      } else if (line === "rescued") {
+        process.stderr.write(`anyprof: ${runtime} was too busy to handle ${firstSignal ?? "the signal"}: its profile was written from an interrupt; ending it\n`);
+        rescuedBy = firstSignal;
+        child.kill("SIGKILL");
+      } else if (line.startsWith("failed ")) {
+        process.stderr.write(`anyprof: could not rescue the profile of a busy ${runtime}: ${line.slice(7)}\n`);
       }
     });
   }

@@ -17,6 +17,7 @@
 
 import { Session } from "node:inspector";
 import { Socket } from "node:net";
+import { createInterface } from "node:readline";
 import { parentPort, workerData } from "node:worker_threads";
 
 interface RescueData {
@@ -71,30 +72,22 @@ async function rescue(): Promise<void> {
   answer("failed the main thread stayed inside anyprof's own work");
 }
 
-let buffered = "";
-pipe.setEncoding("utf8");
-pipe.on("data", (chunk: string) => {
-  buffered += chunk;
-  let nl: number;
-  while ((nl = buffered.indexOf("\n")) >= 0) {
-    const line = buffered.slice(0, nl);
-    buffered = buffered.slice(nl + 1);
-    if (line !== "signal" || rescuing) continue;
-    rescuing = true;
-    setTimeout(() => {
-      if (Atomics.load(handled, 0) === 1) {
+createInterface({ input: pipe }).on("line", (line) => {
+  if (line !== "signal" || rescuing) return;
+  rescuing = true;
+  setTimeout(() => {
+    if (Atomics.load(handled, 0) === 1) {
+      rescuing = false;
+      return;
+    }
+    rescue().then(
+      () => void (rescuing = false),
+      (err: unknown) => {
         rescuing = false;
-        return;
-      }
-      rescue().then(
-        () => void (rescuing = false),
-        (err: unknown) => {
-          rescuing = false;
-          answer(`failed ${err instanceof Error ? err.message : String(err)}`.replace(/\n/g, " "));
-        },
-      );
-    }, graceMillis);
-  }
+        answer(`failed ${err instanceof Error ? err.message : String(err)}`.replace(/\n/g, " "));
+      },
+    );
+  }, graceMillis);
 });
 
 // The preload's sample counts, for the CLI's progress line.
