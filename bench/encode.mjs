@@ -19,7 +19,7 @@ const periodNanos = 10_000_000;
 const timeNanos = 1_700_000_000_000_000_000n;
 const durationNanos = 30_000_000_000;
 
-/** encodeWasm is what src/encode.ts does, minus its Frame objects: strings,
+/** encodeWasm is what src/pprof/encode.ts does, minus its Frame objects: strings,
  * functions, locations and samples each cross in one batch, then build. */
 function encodeWasm(core, data) {
   const { functions, locations, samples } = data;

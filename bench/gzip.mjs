@@ -1,5 +1,5 @@
 // gzip.mjs owns the compression benchmark: the WASM core's protobuf output
-// gzipped by pako (pure JS, what src/gzip.ts uses for byte-identical output
+// gzipped by pako (pure JS, what src/host/gzip.ts uses for byte-identical output
 // in every runtime), by node:zlib's gzipSync (native zlib) and by the web's
 // CompressionStream (native, async), all at the default level. Each output
 // must gunzip back to the input.

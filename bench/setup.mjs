@@ -1,11 +1,11 @@
 // setup.mjs owns loading what the benchmarks run against: the built WASM core
-// (build/anyprof.wasm through dist/core.js, exactly what the package ships)
+// (build/anyprof.wasm through dist/pprof/core.js, exactly what the package ships)
 // and the independent decoder used to check every candidate's output
 // (protobufjs on test/profile.proto, read only). It does no timing.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import protobuf from "protobufjs";
-import { newCore } from "../dist/core.js";
+import { newCore } from "../dist/pprof/core.js";
 
 const wasmPath = fileURLToPath(new URL("../build/anyprof.wasm", import.meta.url));
 const protoPath = fileURLToPath(new URL("../test/profile.proto", import.meta.url));

@@ -1,10 +1,10 @@
-// core.test.ts tests the WASM core through src/core.ts: hashing against the
+// core.test.ts tests the WASM core through src/pprof/core.ts: hashing against the
 // XXH32 reference vectors, interning, aggregation against a plain-JS model,
 // label sets, the memory cap, and byte-identical output.
 import { describe, expect, it } from "vitest";
 import { freshCore } from "./helpers/core.ts";
 import { checkValid, decodeProto } from "./helpers/pprof.ts";
-import type { Meta } from "../src/core.ts";
+import type { Meta } from "../src/pprof/core.ts";
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 

@@ -4,8 +4,8 @@
 // usable). The cross-runtime conformance lives in cpu.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { startCPUProfile, stopCPUProfile, runWithLabels, labels } from "../src/runtime/node.ts";
-import { host, setHost, type CpuSampler } from "../src/host.ts";
-import { cpuProfileStoppableSync, stopCPUProfileSync } from "../src/cpu.ts";
+import { host, setHost, type CpuSampler } from "../src/host/host.ts";
+import { cpuProfileStoppableSync, stopCPUProfileSync } from "../src/profiles/cpu.ts";
 import { resolve } from "./helpers/pprof.ts";
 
 function burn(ms: number): number {

@@ -3,8 +3,8 @@
 // both tree shapes (children and DevTools' parent), chunks adding up, and
 // clear errors on malformed input.
 import { describe, expect, it } from "vitest";
-import { CpuProfileConverter } from "../src/cpuprofile.ts";
-import type { CpuProfileNode, CpuProfileShape } from "../src/host.ts";
+import { CpuProfileConverter } from "../src/pprof/cpuprofile.ts";
+import type { CpuProfileNode, CpuProfileShape } from "../src/host/host.ts";
 import { freshCore } from "./helpers/core.ts";
 import { resolve } from "./helpers/pprof.ts";
 

@@ -3,8 +3,8 @@
 import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
 import { newProfile } from "../src/runtime/node.ts";
-import { encodeProfile } from "../src/encode.ts";
-import { gzip } from "../src/gzip.ts";
+import { encodeProfile } from "../src/pprof/encode.ts";
+import { gzip } from "../src/host/gzip.ts";
 import { goPprof, parseRaw } from "./helpers/gotool.ts";
 import { resolve } from "./helpers/pprof.ts";
 

@@ -5,11 +5,11 @@
 // through the host. The cross-runtime conformance lives in heap.test.ts.
 import { afterEach, describe, expect, it } from "vitest";
 import { lookup, profiles, startHeapProfiling, stopHeapProfiling, writeHeapProfile } from "../src/runtime/node.ts";
-import { heapSamplerIdle, writeHeapProfileSync } from "../src/heap.ts";
-import { host, setHost, type HeapProfileNode, type HeapProfileShape, type HeapSampler } from "../src/host.ts";
-import { censusRest, censusRoot, HeapSums, jscCensus, knownObjectBytes, recordsFromCensus, recordsFromSamplingProfile } from "../src/heapprofile.ts";
-import { formatHeapProfile } from "../src/heaptext.ts";
-import { deltaProfile } from "../src/delta.ts";
+import { heapSamplerIdle, writeHeapProfileSync } from "../src/profiles/heap.ts";
+import { host, setHost, type HeapProfileNode, type HeapProfileShape, type HeapSampler } from "../src/host/host.ts";
+import { censusRest, censusRoot, HeapSums, jscCensus, knownObjectBytes, recordsFromCensus, recordsFromSamplingProfile } from "../src/pprof/heapprofile.ts";
+import { formatHeapProfile } from "../src/pprof/heaptext.ts";
+import { deltaProfile } from "../src/pprof/delta.ts";
 import { resolve } from "./helpers/pprof.ts";
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);

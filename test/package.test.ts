@@ -74,7 +74,7 @@ describe("deno publish --dry-run (JSR)", () => {
       // Generated and gitignored: jsr.json's "!" exclude must re-include it.
       "src/wasm/anyprof.wasm.base64.ts",
       "src/wasm/inline.ts",
-      "src/api.ts",
+      "src/runtime/api.ts",
       "jsr.json",
       "README.md",
     ];
@@ -92,7 +92,7 @@ describe("deno publish --dry-run (JSR)", () => {
     // JSR has no node_modules: a bare import must be unfurled, which Deno does
     // from package.json "dependencies" (jsr.json takes no imports).
     const want = `npm:pako@${pkg.dependencies["pako"]}`;
-    const m = /Unfurled specifier: pako from \S+\/src\/gzip-pako\.ts -> (\S+)/.exec(out.stderr + out.stdout);
+    const m = /Unfurled specifier: pako from \S+\/src\/host\/gzip-pako\.ts -> (\S+)/.exec(out.stderr + out.stdout);
     expect(m?.[1], `pako unfurled: got ${m?.[1]}, want ${want}`).toBe(want);
   });
 });

@@ -19,11 +19,11 @@ import {
   stopGoroutineTracking,
   stopThreadCreateTracking,
 } from "../src/runtime/node.ts";
-import { attribute, blockedWindow } from "../src/block.ts";
-import { host, setHost, type CpuProfileShape, type CpuSampler, type Host } from "../src/host.ts";
+import { attribute, blockedWindow } from "../src/profiles/block.ts";
+import { host, setHost, type CpuProfileShape, type CpuSampler, type Host } from "../src/host/host.ts";
 import { shareSampler } from "../src/runtime/shared-sampler.ts";
 import { overlappingCpuSampler, type EventSessionLike } from "../src/runtime/overlapping-sampler.ts";
-import type { Frame } from "../src/stack.ts";
+import type { Frame } from "../src/host/stack.ts";
 import { goPprof, parseRaw } from "./helpers/gotool.ts";
 import { resolve } from "./helpers/pprof.ts";
 

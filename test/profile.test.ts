@@ -6,9 +6,9 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { newProfile, lookup, profiles } from "../src/runtime/node.ts";
-import { registerBuiltin } from "../src/profile.ts";
-import { host, setHost } from "../src/host.ts";
-import { withCore } from "../src/core.ts";
+import { registerBuiltin } from "../src/profiles/profile.ts";
+import { host, setHost } from "../src/host/host.ts";
+import { withCore } from "../src/pprof/core.ts";
 import { createRequire } from "node:module";
 
 // The fixture goes through Node's own loader: vitest's transform would move

@@ -107,7 +107,7 @@ function analyse(profile, { startMicros, endMicros }) {
   const lineRows = [...lineTicks]
     .sort((a, b) => b[1] - a[1])
     .slice(0, 8)
-    .map(([line, ticks]) => [`dist/cpuprofile.js:${line}`, `\`${(src[line - 1] ?? "").trim().slice(0, 90).replace(/\|/g, "\\|").replace(/`/g, "'")}\``, `${fixed((100 * ticks) / addTicks, 0)} %`]);
+    .map(([line, ticks]) => [`dist/pprof/cpuprofile.js:${line}`, `\`${(src[line - 1] ?? "").trim().slice(0, 90).replace(/\|/g, "\\|").replace(/`/g, "'")}\``, `${fixed((100 * ticks) / addTicks, 0)} %`]);
   const pct = (ms) => `${fixed((100 * ms) / total, 0)} %`;
   const rows = (m, k) =>
     [...m]

@@ -21,10 +21,10 @@ import { gunzipSync, gzipSync } from "node:zlib";
 import { Profile } from "pprof-format";
 import { time, encode, encodeSync } from "@datadog/pprof";
 import { startCPUProfile, stopCPUProfile } from "anyprof";
-import { CpuProfileConverter } from "../../dist/cpuprofile.js";
-import { newCore } from "../../dist/core.js";
+import { CpuProfileConverter } from "../../dist/pprof/cpuprofile.js";
+import { newCore } from "../../dist/pprof/core.js";
 import { inlineWasmModule } from "../../dist/wasm/inline.js";
-import { gzip } from "../../dist/gzip.js";
+import { gzip } from "../../dist/host/gzip.js";
 import { gzip as pakoGzip } from "pako";
 import { WorkerSampler } from "./worker-sampler.mjs";
 import { deepShape, makeDeep } from "./workloads.mjs";
@@ -294,7 +294,7 @@ function report([any, wrk, wrkChunked, v8prof, dd, raw], { rounds, seconds }) {
       `inspector \`Profiler.stop\` ${fixed(med(raw, (r) => r.stopMillis))} (V8 builds the protocol message and serializes it to ` +
       `${fixed(med(raw, (r) => r.jsonMiB), 1)} MiB of JSON; Node parses it: \`JSON.parse\` of the same text alone takes ${fixed(med(raw, (r) => r.parseMillis))}), ` +
       `converter \`add\` (JS loops + WASM tree aggregation) ${fixed(med(raw, (r) => r.addMillis))}, \`finish\` (WASM encode of ` +
-      `${fixed(med(raw, (r) => r.rawKiB), 0)} KiB) ${fixed(med(raw, (r) => r.finishMillis))}, gzip as built (dist/gzip.js: the adapter's ` +
+      `${fixed(med(raw, (r) => r.rawKiB), 0)} KiB) ${fixed(med(raw, (r) => r.finishMillis))}, gzip as built (dist/host/gzip.js: the adapter's ` +
       `native gzip if it has one, else pako) ${fixed(med(raw, (r) => r.gzipMillis))} — pako alone ${fixed(med(raw, (r) => r.pakoMillis))}, ` +
       `node:zlib \`gzipSync\` alone ${fixed(med(raw, (r) => r.zlibMillis))}.`,
   );

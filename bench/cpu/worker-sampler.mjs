@@ -17,10 +17,10 @@ import { Worker, isMainThread, parentPort } from "node:worker_threads";
 if (!isMainThread) {
   const { Session } = await import("node:inspector");
   await import("anyprof"); // installs the Node host (WASM module, clocks)
-  const { CpuProfileConverter } = await import("../../dist/cpuprofile.js");
-  const { newCore } = await import("../../dist/core.js");
+  const { CpuProfileConverter } = await import("../../dist/pprof/cpuprofile.js");
+  const { newCore } = await import("../../dist/pprof/core.js");
   const { inlineWasmModule } = await import("../../dist/wasm/inline.js");
-  const { gzip } = await import("../../dist/gzip.js");
+  const { gzip } = await import("../../dist/host/gzip.js");
   const core = newCore(inlineWasmModule());
   const session = new Session();
   session.connectToMainThread();

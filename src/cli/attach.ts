@@ -12,13 +12,13 @@
 // and the clock to the converters below.
 import "../runtime/node.ts";
 import { createRequire } from "node:module";
-import { withCore } from "../core.ts";
-import { CpuProfileConverter } from "../cpuprofile.ts";
-import { encodeProfile, type Label, type StackSample } from "../encode.ts";
-import { gzip } from "../gzip.ts";
-import { defaultHeapRateBytes } from "../heap.ts";
-import { recordsFromSamplingProfile } from "../heapprofile.ts";
-import { host, type CpuProfileShape, type HeapProfileShape } from "../host.ts";
+import { withCore } from "../pprof/core.ts";
+import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
+import { encodeProfile, type Label, type StackSample } from "../pprof/encode.ts";
+import { gzip } from "../host/gzip.ts";
+import { defaultHeapRateBytes } from "../profiles/heap.ts";
+import { recordsFromSamplingProfile } from "../pprof/heapprofile.ts";
+import { host, type CpuProfileShape, type HeapProfileShape } from "../host/host.ts";
 
 /** AttachOptions is what `anyprof attach` asks for. */
 export interface AttachOptions {

@@ -10,10 +10,10 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import "../runtime/node.ts";
-import { CpuProfileConverter } from "../cpuprofile.ts";
-import { newCore } from "../core.ts";
-import { gzip } from "../gzip.ts";
-import { host, type CpuProfileShape } from "../host.ts";
+import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
+import { newCore } from "../pprof/core.ts";
+import { gzip } from "../host/gzip.ts";
+import { host, type CpuProfileShape } from "../host/host.ts";
 import { decodePprof } from "./decode.ts";
 import { computeTop, formatTop } from "./top.ts";
 

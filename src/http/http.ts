@@ -4,12 +4,12 @@
 // work unchanged. It is runtime-neutral: servers and Node's request listener
 // live in the adapters. It never throws into the host: any failure is a 500.
 
-import { startCPUProfile, stopCPUProfile } from "./cpu.ts";
-import { deltaProfile } from "./delta.ts";
-import { startHeapProfiling } from "./heap.ts";
-import { host } from "./host.ts";
-import { lookup, profiles, type Profile } from "./profile.ts";
-import { own } from "./own.ts";
+import { startCPUProfile, stopCPUProfile } from "../profiles/cpu.ts";
+import { deltaProfile } from "../pprof/delta.ts";
+import { startHeapProfiling } from "../profiles/heap.ts";
+import { host } from "../host/host.ts";
+import { lookup, profiles, type Profile } from "../profiles/profile.ts";
+import { own } from "../host/own.ts";
 
 /** PprofHandlerOptions configures pprofHandler. */
 export interface PprofHandlerOptions {

@@ -4,11 +4,10 @@
 // printCountCycleProfile), and the legacy text form of writeProfileInternal.
 // It does not measure anything.
 
-import { encodeProfile } from "./encode.ts";
-import type { Snapshot } from "./profile.ts";
-import { gzip } from "./gzip.ts";
-import { host } from "./host.ts";
-import type { Frame } from "./stack.ts";
+import { encodeProfile, type Snapshot } from "./encode.ts";
+import { gzip } from "../host/gzip.ts";
+import { host } from "../host/host.ts";
+import type { Frame } from "../host/stack.ts";
 import { tabAlign } from "./text.ts";
 
 /** ContentionRecord is one stack with its contentions and total delay. */

@@ -2,7 +2,7 @@
 // compiler's raw output (no loader), the exchange buffer, and one batch call
 // per table. It does not know profile kinds; encode.ts drives it.
 
-import { host } from "./host.ts";
+import { host } from "../host/host.ts";
 
 /** CoreExports is the WASM core's export list (assembly/index.ts). Pointers
  * and lengths are byte offsets into memory. */

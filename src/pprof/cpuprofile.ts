@@ -5,8 +5,8 @@
 // sample and does not compress.
 
 import type { Core, Meta } from "./core.ts";
-import type { CpuProfileShape } from "./host.ts";
-import type { LabelSet, Timeline } from "./labels.ts";
+import type { CpuProfileShape } from "../host/host.ts";
+import type { LabelSet, Timeline } from "./labelset.ts";
 import { StringBatch } from "./strings.ts";
 
 /** CpuConvertOptions tunes how samples become pprof samples. */

@@ -2,9 +2,8 @@
 // for non-CPU profiles: p1 − p0 over two snapshots, stack by stack. It does
 // not wait or schedule; http.ts takes the snapshots.
 
-import { encodeProfile, type Label, type StackSample } from "./encode.ts";
-import { gzip } from "./gzip.ts";
-import type { Snapshot } from "./profile.ts";
+import { encodeProfile, type Label, type Snapshot, type StackSample } from "./encode.ts";
+import { gzip } from "../host/gzip.ts";
 
 // sampleKey identifies a sample by its frames and labels, whatever ids an
 // encoding gave them.

@@ -3,7 +3,7 @@
 // samples each cross in one batch. It does not capture stacks or compress.
 
 import { withCore, type Meta } from "./core.ts";
-import type { Frame } from "./stack.ts";
+import type { Frame } from "../host/stack.ts";
 import { StringBatch } from "./strings.ts";
 
 /** Label is one sample label: a string value, or a number with a unit. */
@@ -128,4 +128,11 @@ export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]
     };
     return { proto: core.build(meta), locationIds };
   });
+}
+
+/** Snapshot is a profile's contents before encoding: what delta profiles
+ * (HTTP ?seconds=N) subtract. */
+export interface Snapshot {
+  spec: ProfileSpec;
+  samples: StackSample[];
 }

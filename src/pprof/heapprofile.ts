@@ -4,8 +4,8 @@
 // objects (Bun's JSC heap snapshot). It also sums records across sampler
 // restarts. It does not sample, encode or decide what a profile means.
 
-import type { HeapCensus, HeapProfileNode, HeapProfileShape } from "./host.ts";
-import type { Frame } from "./stack.ts";
+import type { HeapCensus, HeapProfileNode, HeapProfileShape } from "../host/host.ts";
+import type { Frame } from "../host/stack.ts";
 
 /** HeapRecord is one stack's share of the heap: the sampled objects, their
  * bytes as scaled by the runtime to stand for all the allocations they

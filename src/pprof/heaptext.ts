@@ -4,7 +4,7 @@
 // first, with its frames, then the runtime's own memory figures where Go
 // prints runtime.MemStats. It does not encode protobuf.
 
-import type { Frame } from "./stack.ts";
+import type { Frame } from "../host/stack.ts";
 import { tabAlign } from "./text.ts";
 
 /** HeapTextRecord is one record of the text form. A column the profile does

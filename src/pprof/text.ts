@@ -2,7 +2,7 @@
 // printCountProfile: a header, then each distinct stack with its count, most
 // frequent first, and one "#" line per frame. It does not encode protobuf.
 
-import type { Frame } from "./stack.ts";
+import type { Frame } from "../host/stack.ts";
 
 /** CountStack is one distinct stack with its count and its frames' location
  * ids (the same ids the protobuf form uses). */

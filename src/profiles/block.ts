@@ -9,11 +9,11 @@
 // window's delay is split across their stacks. Nothing runs until started;
 // the records are kept after stopping, as Go keeps its block profile.
 
-import { contentionSnapshot, writeContention, type ContentionRecord } from "./contention.ts";
-import { host, type CpuProfileShape, type CpuSampler } from "./host.ts";
+import { contentionSnapshot, writeContention, type ContentionRecord } from "../pprof/contention.ts";
+import { host, type CpuProfileShape, type CpuSampler } from "../host/host.ts";
 import { registerBuiltin } from "./profile.ts";
-import type { Frame } from "./stack.ts";
-import { own } from "./own.ts";
+import type { Frame } from "../host/stack.ts";
+import { own } from "../host/own.ts";
 
 /** BlockProfileOptions tunes startBlockProfiling. */
 export interface BlockProfileOptions {

@@ -4,13 +4,13 @@
 // of its own and written as gzip pprof. It never throws into the host's code
 // paths: a sampler failure is kept and reported by stopCPUProfile.
 
-import { newCore, type Core } from "./core.ts";
-import { CpuProfileConverter } from "./cpuprofile.ts";
-import { gzip } from "./gzip.ts";
-import { host, type CpuSampler } from "./host.ts";
+import { newCore, type Core } from "../pprof/core.ts";
+import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
+import { gzip } from "../host/gzip.ts";
+import { host, type CpuSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
-import { writeAll, type ProfileWriter } from "./writer.ts";
-import { own } from "./own.ts";
+import { writeAll, type ProfileWriter } from "../host/writer.ts";
+import { own } from "../host/own.ts";
 
 /** CpuProfileOptions tunes a CPU profile. */
 export interface CpuProfileOptions {

@@ -6,14 +6,14 @@
 // profiler labels in force there — Go's goroutine leak finder. It installs
 // no hook until tracking starts, and does not track promises.
 
-import { encodeProfile, type Label } from "./encode.ts";
-import { gzip } from "./gzip.ts";
-import { host, type ContinuationTracker } from "./host.ts";
+import { encodeProfile, type Label } from "../pprof/encode.ts";
+import { gzip } from "../host/gzip.ts";
+import { host, type ContinuationTracker } from "../host/host.ts";
 import { forLabels } from "./labels.ts";
 import { registerBuiltin, type Snapshot as PprofSnapshot } from "./profile.ts";
-import { captureStack, defaultMaxDepth, type Frame } from "./stack.ts";
-import { countStacks, formatCountProfile } from "./text.ts";
-import { creatingOwn } from "./own.ts";
+import { captureStack, defaultMaxDepth, type Frame } from "../host/stack.ts";
+import { countStacks, formatCountProfile } from "../pprof/text.ts";
+import { creatingOwn } from "../host/own.ts";
 
 /** GoroutineTrackingOptions tunes startGoroutineTracking. */
 export interface GoroutineTrackingOptions {

@@ -7,13 +7,13 @@
 // is a valid, empty profile whose comment says why. This file does not
 // convert runtime data (heapprofile.ts) or lay out text (heaptext.ts).
 
-import { encodeProfile, type Label, type ProfileSpec, type StackSample } from "./encode.ts";
-import { gzip } from "./gzip.ts";
-import { recordsFromCensus, recordsFromSamplingProfile, HeapSums, type HeapRecord } from "./heapprofile.ts";
-import { formatHeapProfile, type HeapTextRecord } from "./heaptext.ts";
-import { host, type HeapProfileShape, type HeapSampler } from "./host.ts";
+import { encodeProfile, type Label, type ProfileSpec, type StackSample } from "../pprof/encode.ts";
+import { gzip } from "../host/gzip.ts";
+import { recordsFromCensus, recordsFromSamplingProfile, HeapSums, type HeapRecord } from "../pprof/heapprofile.ts";
+import { formatHeapProfile, type HeapTextRecord } from "../pprof/heaptext.ts";
+import { host, type HeapProfileShape, type HeapSampler } from "../host/host.ts";
 import { registerBuiltin, type Snapshot } from "./profile.ts";
-import { writeAll, type ProfileWriter } from "./writer.ts";
+import { writeAll, type ProfileWriter } from "../host/writer.ts";
 
 /** HeapProfileOptions tunes startHeapProfiling. */
 export interface HeapProfileOptions {

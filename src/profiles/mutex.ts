@@ -5,7 +5,7 @@
 // why, so that scrapers asking for it by name (Grafana Alloy does by
 // default) get an answer rather than an error.
 
-import { contentionSnapshot, writeContention } from "./contention.ts";
+import { contentionSnapshot, writeContention } from "../pprof/contention.ts";
 import { registerBuiltin } from "./profile.ts";
 
 const why = "mutex: JavaScript has no mutexes (code on one thread never waits for a lock another holds), so this profile is always empty; event-loop blocking is in the block profile";

@@ -3,19 +3,14 @@
 // value (add, remove), and writeTo. Predefined profiles register their own
 // writers here; this file does not know what they measure.
 
-import { encodeProfile, type ProfileSpec, type StackSample } from "./encode.ts";
-import { gzip } from "./gzip.ts";
-import { host } from "./host.ts";
-import { captureStack, defaultMaxDepth, type Frame } from "./stack.ts";
-import { countStacks, formatCountProfile } from "./text.ts";
-import { writeAll, type ProfileWriter } from "./writer.ts";
+import { encodeProfile, type ProfileSpec, type Snapshot, type StackSample } from "../pprof/encode.ts";
 
-/** Snapshot is a profile's contents before encoding: what delta profiles
- * (HTTP ?seconds=N) subtract. */
-export interface Snapshot {
-  spec: ProfileSpec;
-  samples: StackSample[];
-}
+export type { Snapshot };
+import { gzip } from "../host/gzip.ts";
+import { host } from "../host/host.ts";
+import { captureStack, defaultMaxDepth, type Frame } from "../host/stack.ts";
+import { countStacks, formatCountProfile } from "../pprof/text.ts";
+import { writeAll, type ProfileWriter } from "../host/writer.ts";
 
 /** BuiltinWriter is how a predefined profile reports itself: its count, its
  * bytes at a debug level (0: gzip pprof, >0: text), and, where a difference

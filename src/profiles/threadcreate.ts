@@ -4,12 +4,12 @@
 // JavaScript has no record of workers created before someone looked). It
 // wraps no constructor until tracking starts.
 
-import { encodeProfile } from "./encode.ts";
-import { gzip } from "./gzip.ts";
-import { host, type ContinuationTracker } from "./host.ts";
+import { encodeProfile } from "../pprof/encode.ts";
+import { gzip } from "../host/gzip.ts";
+import { host, type ContinuationTracker } from "../host/host.ts";
 import { registerBuiltin, type Snapshot } from "./profile.ts";
-import { captureStack, defaultMaxDepth, type Frame } from "./stack.ts";
-import { formatCountProfile, type CountStack } from "./text.ts";
+import { captureStack, defaultMaxDepth, type Frame } from "../host/stack.ts";
+import { formatCountProfile, type CountStack } from "../pprof/text.ts";
 
 let tracker: ContinuationTracker | undefined;
 let tracking = false;

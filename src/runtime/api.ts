@@ -1,14 +1,14 @@
 // api.ts is the public export list shared by every runtime entry point.
-export { Profile, newProfile, lookup, profiles, type ProfileOptions } from "./profile.ts";
-export { startCPUProfile, stopCPUProfile, type CpuProfileOptions } from "./cpu.ts";
-export { startHeapProfiling, stopHeapProfiling, writeHeapProfile, type HeapProfileOptions } from "./heap.ts";
-export { LabelSet, labels, runWithLabels, withLabels, setLabels, label, forLabels } from "./labels.ts";
-export type { ProfileWriter } from "./writer.ts";
-export type { Frame } from "./stack.ts";
-export { startGoroutineTracking, stopGoroutineTracking, type GoroutineTrackingOptions } from "./goroutine.ts";
-export { startThreadCreateTracking, stopThreadCreateTracking } from "./threadcreate.ts";
-export { startBlockProfiling, stopBlockProfiling, type BlockProfileOptions } from "./block.ts";
+export { Profile, newProfile, lookup, profiles, type ProfileOptions } from "../profiles/profile.ts";
+export { startCPUProfile, stopCPUProfile, type CpuProfileOptions } from "../profiles/cpu.ts";
+export { startHeapProfiling, stopHeapProfiling, writeHeapProfile, type HeapProfileOptions } from "../profiles/heap.ts";
+export { LabelSet, labels, runWithLabels, withLabels, setLabels, label, forLabels } from "../profiles/labels.ts";
+export type { ProfileWriter } from "../host/writer.ts";
+export type { Frame } from "../host/stack.ts";
+export { startGoroutineTracking, stopGoroutineTracking, type GoroutineTrackingOptions } from "../profiles/goroutine.ts";
+export { startThreadCreateTracking, stopThreadCreateTracking } from "../profiles/threadcreate.ts";
+export { startBlockProfiling, stopBlockProfiling, type BlockProfileOptions } from "../profiles/block.ts";
 // mutex.ts exports nothing: importing it registers the (always empty) mutex profile.
-import "./mutex.ts";
-export { pprofHandler, type PprofHandler, type PprofHandlerOptions, type ServeOptions, type PprofServer } from "./http.ts";
-export type { PprofListener } from "./runtime/listener.ts";
+import "../profiles/mutex.ts";
+export { pprofHandler, type PprofHandler, type PprofHandlerOptions, type ServeOptions, type PprofServer } from "../http/http.ts";
+export type { PprofListener } from "./listener.ts";

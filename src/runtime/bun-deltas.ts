@@ -1,15 +1,14 @@
 // bun-deltas.ts repairs the timestamps of Bun's CPU profiles (used by
-// bun.ts; its own file so that bench/bun-sampler/ can compare with and
-// without it). It imports no runtime module.
+// bun.ts; its own file so that it can be tested alone). It imports no runtime module.
 
-import type { CpuProfileShape, CpuSampler } from "../host.ts";
+import type { CpuProfileShape, CpuSampler } from "../host/host.ts";
 
 /** spreadTruncatedDeltas repairs Bun's CPU profile timestamps. Bun's
  * Profiler.stop truncates every timeDelta to whole µs but takes endTime from
  * the last sample's exact time, so lost = endTime − (startTime + Σ deltas)
  * is what truncation dropped: ~0.4 µs per sample, 3–4 ms over a 10 s chunk
  * at 1 kHz, all of it making later samples look early and taking the labels
- * of the work before them (bench/bun-sampler/ measured 13–43 % of a 2 ms
+ * of the work before them (a sampler comparison measured 13–43 % of a 2 ms
  * labeled window right late in a chunk before, 100 % after). Each delta gets
  * its share back in whole µs, since the converter sums deltas onto an
  * epoch-µs startTime (~1.8e15) where a double resolves only 0.25 µs. Only

@@ -1,7 +1,7 @@
 // bun.ts is the Bun adapter: Bun's node:inspector Profiler domain is the CPU
 // sampler (chosen over bun:jsc's sampling profiler, which shares the same
 // engine profiler but has no stop, loses most line numbers and stamps samples
-// on a clock JS cannot read: see bench/bun-sampler/); its profile's startTime
+// on a clock JS cannot read: measured in docs/performance.md); its profile's startTime
 // is epoch µs, which the timeline offset absorbs. AsyncLocalStorage carries
 // labels; Bun's async_hooks are a no-op, so no continuation tracking.
 
@@ -9,10 +9,10 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { Session } from "node:inspector";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
-import { setHost } from "../host.ts";
+import { setHost } from "../host/host.ts";
 import { spreadTruncatedDeltas } from "./bun-deltas.ts";
-import { heapRateEnv, startHeapProfilingFromEnv } from "../heap.ts";
-import { jscHeapCensus, type JscHeap } from "../heapprofile.ts";
+import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
+import { jscHeapCensus, type JscHeap } from "../pprof/heapprofile.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
 import { inspectorCpuSampler } from "./inspector.ts";
 import { shareSampler } from "./shared-sampler.ts";
@@ -55,5 +55,5 @@ setHost({
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling (its census kind) at import.
 startHeapProfilingFromEnv(process.env[heapRateEnv]);
 
-export * from "../api.ts";
+export * from "./api.ts";
 export { pprofListener, servePprof } from "./serve-bun.ts";

@@ -3,8 +3,8 @@
 // for synchronous code only, since there is no AsyncLocalStorage to carry it
 // across await. No CPU sampler.
 
-import { pakoGzip } from "../gzip-pako.ts";
-import { setHost, type AsyncStore } from "../host.ts";
+import { pakoGzip } from "../host/gzip-pako.ts";
+import { setHost, type AsyncStore } from "../host/host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
 
 // syncStore is AsyncLocalStorage's contract restricted to synchronous code.
@@ -27,5 +27,5 @@ function syncStore<T>(): AsyncStore<T> {
 
 setHost({ gzipSync: pakoGzip, runtime: "default", wasmModule: inlineWasmModule, newAsyncStore: syncStore });
 
-export * from "../api.ts";
+export * from "./api.ts";
 export { pprofListener, servePprof } from "./serve-none.ts";

@@ -6,8 +6,8 @@
 
 import process, { memoryUsage } from "node:process";
 import { getHeapStatistics } from "node:v8";
-import { heapRateEnv, startHeapProfilingFromEnv } from "../heap.ts";
-import { setHost } from "../host.ts";
+import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
+import { setHost } from "../host/host.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 
@@ -51,5 +51,5 @@ function grantedEnv(name: string): string | undefined {
   }
 }
 
-export * from "../api.ts";
+export * from "./api.ts";
 export { pprofListener, servePprof } from "./serve-deno.ts";

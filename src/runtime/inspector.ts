@@ -5,7 +5,7 @@
 // answers posts synchronously, Deno and Bun later: both are handled, and the
 // synchronous path stays synchronous.
 
-import type { CpuProfileShape, CpuSampler, HeapProfileShape, HeapSampler } from "../host.ts";
+import type { CpuProfileShape, CpuSampler, HeapProfileShape, HeapSampler } from "../host/host.ts";
 
 /** SessionLike is the part of node:inspector's Session the sampler uses. */
 export interface SessionLike {

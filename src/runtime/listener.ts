@@ -2,7 +2,7 @@
 // (also served by Bun's and Deno's node:http). It types the request and
 // response structurally and imports no runtime module itself.
 
-import { notFound, type PprofHandler } from "../http.ts";
+import { notFound, type PprofHandler } from "../http/http.ts";
 
 /** IncomingLike is the part of http.IncomingMessage the listener reads. */
 export interface IncomingLike {

@@ -6,8 +6,8 @@
 import { Session } from "node:inspector";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import { getHeapStatistics } from "node:v8";
-import { heapRateEnv, startHeapProfilingFromEnv } from "../heap.ts";
-import { setHost } from "../host.ts";
+import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
+import { setHost } from "../host/host.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 
@@ -40,5 +40,5 @@ setHost({
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling at import.
 startHeapProfilingFromEnv(process.env[heapRateEnv]);
 
-export * from "../api.ts";
+export * from "./api.ts";
 export { pprofListener, servePprof } from "./serve-node.ts";

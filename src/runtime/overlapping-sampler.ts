@@ -9,7 +9,7 @@
 // next chunk starts before the current one ends. This file imports no
 // runtime module; the adapter passes Session and console in.
 
-import type { CpuProfileShape, CpuSampler } from "../host.ts";
+import type { CpuProfileShape, CpuSampler } from "../host/host.ts";
 
 /** EventSessionLike is the part of node:inspector's Session used here. */
 export interface EventSessionLike {

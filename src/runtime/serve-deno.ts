@@ -1,7 +1,7 @@
 // serve-deno.ts is the standalone /debug/pprof/ server on Deno.serve (it
 // needs --allow-net), plus the Node-style listener for node:http users.
 
-import { notFound, pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http.ts";
+import { notFound, pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http/http.ts";
 import { nodeListener, type PprofListener } from "./listener.ts";
 
 declare const Deno: {

@@ -2,7 +2,7 @@
 // Node (Bun and Deno have their own servers: serve-bun.ts, serve-deno.ts).
 
 import { createServer } from "node:http";
-import { pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http.ts";
+import { pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http/http.ts";
 import { nodeListener, type PprofListener } from "./listener.ts";
 
 /** pprofListener returns a Node request listener serving /debug/pprof/

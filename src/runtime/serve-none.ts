@@ -1,7 +1,7 @@
 // serve-none.ts is servePprof for runtimes that cannot listen (workerd, the
 // default entry): it says so; the fetch-style pprofHandler works there.
 
-import { pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http.ts";
+import { pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http/http.ts";
 import { nodeListener, type PprofListener } from "./listener.ts";
 
 /** pprofListener returns a Node request listener serving /debug/pprof/. */

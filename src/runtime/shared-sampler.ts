@@ -8,7 +8,7 @@
 // stops, or a faster one starts) its samples go to every running consumer.
 // A consumer alone sees exactly what the underlying sampler gives it.
 
-import type { CpuProfileNode, CpuProfileShape, CpuSampler } from "../host.ts";
+import type { CpuProfileNode, CpuProfileShape, CpuSampler } from "../host/host.ts";
 
 interface Chunk {
   readonly profile: CpuProfileShape;

@@ -6,7 +6,7 @@
 import { AsyncLocalStorage, createHook } from "node:async_hooks";
 import { Session, console as inspectorConsole } from "node:inspector";
 import { gzipSync } from "node:zlib";
-import type { Host } from "../host.ts";
+import type { Host } from "../host/host.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
 import { inspectorHeapSampler } from "./inspector.ts";
 import { overlappingCpuSampler, type SamplerClock } from "./overlapping-sampler.ts";

@@ -4,8 +4,8 @@
 // CPU sampler: profile a worker from outside with `anyprof attach`.
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import { pakoGzip } from "../gzip-pako.ts";
-import { setHost } from "../host.ts";
+import { pakoGzip } from "../host/gzip-pako.ts";
+import { setHost } from "../host/host.ts";
 import { fileWasmModule } from "../wasm/file.ts";
 
 setHost({
@@ -15,5 +15,5 @@ setHost({
   newAsyncStore: () => new AsyncLocalStorage(),
 });
 
-export * from "../api.ts";
+export * from "./api.ts";
 export { pprofListener, servePprof } from "./serve-none.ts";

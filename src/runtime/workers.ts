@@ -4,7 +4,7 @@
 // frames are on the stack. The adapter says where its constructors live;
 // this file imports no runtime module. Nothing is wrapped until enabled.
 
-import type { ContinuationTracker } from "../host.ts";
+import type { ContinuationTracker } from "../host/host.ts";
 
 /** WorkerSlot is a property holding a Worker constructor: holder[key]. */
 export type WorkerSlot = readonly [holder: Record<string, unknown>, key: string];

@@ -2,7 +2,7 @@
 // file (scripts/build.mjs), with an optional memory cap.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { newCore, type Core } from "../../src/core.ts";
+import { newCore, type Core } from "../../src/pprof/core.ts";
 
 let module: WebAssembly.Module | undefined;
 
