@@ -12,6 +12,7 @@ import { describe, expect, test } from "vitest";
 import { goPprof, parseRaw } from "./helpers/gotool.ts";
 import { resolve, type Resolved } from "./helpers/pprof.ts";
 import { bin, node22, node24, root, run, type Run } from "./helpers/spawn.ts";
+import { pakoModuleNames } from "./helpers/workerd.ts";
 // The workload's constants, so that the expectations follow its edits.
 import { churnCount, elements, rateBytes, smallCount } from "./runtimes/heap-conformance.mjs";
 
@@ -267,7 +268,7 @@ function workerdConfig(): string {
     `(name = "heap-conformance.mjs", esModule = embed ${embed(script)})`,
     ...jsFiles.sort().map((f) => `(name = ${JSON.stringify(f)}, esModule = embed ${embed(join(dist, f))})`),
     `(name = "wasm/anyprof.wasm", wasm = embed ${embed(join(dist, "wasm/anyprof.wasm"))})`,
-    `(name = "pako", esModule = embed ${embed(join(root, "node_modules/pako/dist/pako.mjs"))})`,
+    ...pakoModuleNames(dist, jsFiles).map((name) => `(name = ${JSON.stringify(name)}, esModule = embed ${embed(join(root, "node_modules/pako/dist/pako.mjs"))})`),
   ];
   const file = join(outDir, "config.capnp");
   writeFileSync(

@@ -25,9 +25,9 @@ if (isMainThread) await record();
 async function record(): Promise<void> {
   const entry = g.Deno !== undefined ? "../runtime/deno.js" : g.Bun !== undefined ? "../runtime/bun.js" : "../runtime/node.js";
   const api = (await import(new URL(entry, import.meta.url).href)) as Api;
-  const { stopCPUProfileSync, cpuProfileStoppableSync, cpuProfileSampleCount } = (await import(new URL("../cpu.js", import.meta.url).href)) as typeof import("../profiles/cpu.ts");
-  const { own } = (await import(new URL("../own.js", import.meta.url).href)) as typeof import("../host/own.ts");
-  const { writeHeapProfileSync, heapSamplerIdle } = (await import(new URL("../heap.js", import.meta.url).href)) as typeof import("../profiles/heap.ts");
+  const { stopCPUProfileSync, cpuProfileStoppableSync, cpuProfileSampleCount } = (await import(new URL("../profiles/cpu.js", import.meta.url).href)) as typeof import("../profiles/cpu.ts");
+  const { own } = (await import(new URL("../host/own.js", import.meta.url).href)) as typeof import("../host/own.ts");
+  const { writeHeapProfileSync, heapSamplerIdle } = (await import(new URL("../profiles/heap.js", import.meta.url).href)) as typeof import("../profiles/heap.ts");
 
   const dir = process.env.ANYPROF_RECORD_DIR ?? ".";
   const cpu = process.env.ANYPROF_RECORD_CPU === "1";

@@ -59,23 +59,13 @@ export function writeWorkerdConfig(c: WorkerdConfig): string {
   // The CLI (dist/cli/) is not for workers and imports Node-only packages.
   const jsFiles = listFiles(dist, ".js").filter((f) => !f.startsWith("cli/"));
   if (!jsFiles.includes("runtime/workerd.js")) throw new Error(`dist/runtime/workerd.js is missing: run node scripts/build.mjs`);
-  // A bare import from a nested dist/ file would resolve to dist/<dir>/pako
-  // in workerd, not to the root "pako" module: fail here rather than there.
-  for (const f of jsFiles) {
-    const text = readFileSync(join(dist, f), "utf8");
-    for (const m of text.matchAll(importSpecifiers)) {
-      const spec = m[1]!;
-      if (spec.startsWith(".") || spec.startsWith("/") || spec.startsWith("node:") || spec.startsWith("cloudflare:")) continue;
-      if (spec !== "pako") throw new Error(`dist/${f} imports ${JSON.stringify(spec)}: the workerd config provides only "pako"`);
-      if (f.includes("/")) throw new Error(`dist/${f} imports "pako" from a subdirectory, which workerd resolves to ${dirname(f)}/pako`);
-    }
-  }
+  const pakoNames = pakoModuleNames(dist, jsFiles);
   const modules = [
     // The first module is the main one, whose default export has the handlers.
     ...c.entries.map(([name, file]) => `(name = ${JSON.stringify(name)}, esModule = embed ${embed(file)})`),
     ...jsFiles.map((f) => `(name = ${JSON.stringify(f)}, esModule = embed ${embed(join(dist, f))})`),
     `(name = "wasm/anyprof.wasm", wasm = embed ${embed(join(dist, "wasm/anyprof.wasm"))})`,
-    `(name = "pako", esModule = embed ${embed(join(root, "node_modules/pako/dist/pako.mjs"))})`,
+    ...pakoNames.map((name) => `(name = ${JSON.stringify(name)}, esModule = embed ${embed(join(root, "node_modules/pako/dist/pako.mjs"))})`),
   ];
   // Port 0: the kernel picks a free port, which --control-fd reports.
   const sockets =
@@ -105,4 +95,23 @@ const config :Workerd.Config = (
 `,
   );
   return configFile;
+}
+
+/** pakoModuleNames returns the module names under which a workerd config
+ * must provide pako for the dist/ files that import it: workerd resolves a
+ * bare "pako" from dist/<dir>/x.js to the module "<dir>/pako" (a bundler
+ * would resolve it from node_modules instead). It throws on any other bare
+ * import, which the config would not provide. */
+export function pakoModuleNames(dist: string, jsFiles: readonly string[]): string[] {
+  const names = new Set<string>();
+  for (const f of jsFiles) {
+    const text = readFileSync(join(dist, f), "utf8");
+    for (const m of text.matchAll(importSpecifiers)) {
+      const spec = m[1]!;
+      if (spec.startsWith(".") || spec.startsWith("/") || spec.startsWith("node:") || spec.startsWith("cloudflare:")) continue;
+      if (spec !== "pako") throw new Error(`dist/${f} imports ${JSON.stringify(spec)}: the workerd config provides only "pako"`);
+      names.add(f.includes("/") ? `${dirname(f)}/pako` : "pako");
+    }
+  }
+  return [...names].sort();
 }
