@@ -83,6 +83,8 @@ interface Raw {
 /** decodePprof decodes bytes as a pprof profile. It throws "pprof: …" for
  * input that is not one (a bad gzip stream, a bad protobuf message). */
 export function decodePprof(bytes: Uint8Array): Decoded {
+  // go tool pprof's words: an empty file is not an empty profile.
+  if (bytes.length === 0) throw new Error("pprof: parsing profile: empty input file");
   let raw: Uint8Array = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {

@@ -21,11 +21,14 @@ import { computeTop, formatTop } from "./top.ts";
 class UsageError extends Error {}
 
 const usage: Record<string, string> = {
-  record: `usage: anyprof record [-o DIR] [--cpu] [--heap] [--hz N] -- <node|deno|bun> script.js [args…]
+  record: `usage: anyprof record [-o DIR] [--force] [--heap] [--hz N] -- <node|deno|bun> script.js [args…]
 Runs the program with anyprof preloaded and writes DIR/cpu.pb.gz (and
 heap.pb.gz with --heap) when it exits, also on Ctrl-C and on an uncaught
-exception, then prints the top functions. The program's exit code is passed
-through. --cpu is the default; --hz sets the sampling rate (default 100).`,
+exception, then prints where it wrote and the top functions. The program's
+exit code is passed through. The CPU profile is always written; --hz sets
+its sampling rate (default 100). Without -o, DIR is a new directory
+./anyprof-<script>-<date>-<time>; profiles already in DIR are never
+overwritten without --force.`,
   attach: `usage: anyprof attach <ws-url | host:port[/target]> [--seconds N] [--heap] [--hz N] [--no-deopt] -o FILE
 Profiles a running process over the inspector protocol: node --inspect,
 deno run --inspect, workerd serve --inspector-addr (host:port/<service> picks
@@ -114,11 +117,26 @@ export function convertCpuProfile(text: string, name = "input"): Uint8Array {
   return gzip(converter.finish(0n, BigInt(Math.round(durationMicros * 1000))));
 }
 
+/** freshRecordDir returns a directory name that does not exist yet, named
+ * after the program and the local time: ./anyprof-<script>-<YYYYMMDD>-<HHMMSS>
+ * (then -2, -3, … within the same second). */
+function freshRecordDir(programArgs: string[]): string {
+  const script = programArgs.find((a) => !a.startsWith("-")) ?? "program";
+  const base = script.replace(/^.*[/\\]/, "").replace(/\.[^.]*$/, "").replace(/[^\w.-]+/g, "_") || "program";
+  const d = new Date();
+  const two = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`;
+  const name = resolve(`anyprof-${base}-${stamp}`);
+  if (!existsSync(name)) return name;
+  for (let i = 2; ; i++) if (!existsSync(`${name}-${i}`)) return `${name}-${i}`;
+}
+
 async function record(args: string[]): Promise<number> {
   const dash = args.indexOf("--");
   if (dash < 0) throw new UsageError("record needs -- before the program (anyprof record --help for usage)");
   const { values } = parse("record", args.slice(0, dash), {
     o: { type: "string", short: "o" },
+    force: { type: "boolean" },
     cpu: { type: "boolean" },
     heap: { type: "boolean" },
     hz: { type: "string" },
@@ -144,13 +162,20 @@ async function record(args: string[]): Promise<number> {
   } else {
     throw new UsageError(`record runs node, deno or bun, not ${JSON.stringify(runtime)}`);
   }
-  const dir = resolve(values.str("o") ?? ".");
-  mkdirSync(dir, { recursive: true });
-  const cpu = values.flag("cpu") || !values.flag("heap");
   const hz = positiveNumber("hz", values.str("hz"), 100);
   if (hz < 1 || hz > 1e6) throw new UsageError(`--hz wants a rate from 1 to 1000000, got ${hz}`);
+  // CPU is always recorded (--cpu is accepted for scripts that say it).
+  const cpu = true;
+  const given = values.str("o");
+  const dir = given !== undefined ? resolve(given) : freshRecordDir(rest);
+  const existing = ["cpu.pb.gz", "heap.pb.gz"].filter((f) => existsSync(join(dir, f)));
+  if (existing.length > 0 && !values.flag("force")) {
+    throw new Error(`${join(dir, existing[0]!)} exists: use --force to overwrite it, or another -o directory`);
+  }
+  mkdirSync(dir, { recursive: true });
   // A profile left by an earlier run must not pass for this run's.
-  for (const file of ["cpu.pb.gz", "heap.pb.gz"]) rmSync(join(dir, file), { force: true });
+  for (const file of existing) rmSync(join(dir, file), { force: true });
+  process.stderr.write(`anyprof: recording ${rest.join(" ")} into ${dir}\n`);
   const started = performance.now();
   // Node and Bun get a pipe on fd 3: Node's rescue worker reads "signal"
   // from it to rescue a program stuck in a loop (see rescue.ts), and both

@@ -25,7 +25,7 @@ if (isMainThread) await record();
 async function record(): Promise<void> {
   const entry = g.Deno !== undefined ? "../runtime/deno.js" : g.Bun !== undefined ? "../runtime/bun.js" : "../runtime/node.js";
   const api = (await import(new URL(entry, import.meta.url).href)) as Api;
-  const { stopCPUProfileSync, cpuProfileStoppableSync, cpuProfileSampleCount } = (await import(new URL("../profiles/cpu.js", import.meta.url).href)) as typeof import("../profiles/cpu.ts");
+  const { stopCPUProfileSync, cpuProfileStoppableSync, cpuProfileSampleCount, holdCPUProfile } = (await import(new URL("../profiles/cpu.js", import.meta.url).href)) as typeof import("../profiles/cpu.ts");
   const { own } = (await import(new URL("../host/own.js", import.meta.url).href)) as typeof import("../host/own.ts");
   const { writeHeapProfileSync, heapSamplerIdle } = (await import(new URL("../profiles/heap.js", import.meta.url).href)) as typeof import("../profiles/heap.ts");
 
@@ -38,7 +38,12 @@ async function record(): Promise<void> {
   const progress = process.env.ANYPROF_RECORD_PROGRESS === "1";
 
   if (heap) await api.startHeapProfiling();
-  if (cpu) await api.startCPUProfile(undefined, progress ? { hz, chunkSeconds: progressChunkSeconds } : { hz });
+  if (cpu) {
+    await api.startCPUProfile(undefined, progress ? { hz, chunkSeconds: progressChunkSeconds } : { hz });
+    // The program's own startCPUProfile is refused, with the reason: its
+    // CPU time is already in record's profile.
+    holdCPUProfile(`anyprof record, which profiles this program into ${join(dir, "cpu.pb.gz")}; drop the program's own startCPUProfile or run it without record`);
+  }
 
   let written = false;
   const note = (what: string, err: unknown) => process.stderr.write(`anyprof: could not write ${what}: ${err instanceof Error ? err.message : String(err)}\n`);

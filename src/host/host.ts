@@ -125,6 +125,10 @@ export interface Host {
    * callbacks, where the runtime has them (Node's async_hooks); absent
    * elsewhere. */
   trackContinuations?: (hooks: ContinuationHooks) => ContinuationTracker;
+  /** labelsAfterAwait is absent where CPU samples taken after an await
+   * carry the labels of their context (Node); elsewhere it says what labels
+   * do follow there, for the one-time warning of labels.ts. */
+  labelsAfterAwait?: string;
   /** newCpuSampler makes the runtime's CPU sampler; absent where there is
    * none in-process (workerd). */
   newCpuSampler?: () => CpuSampler;

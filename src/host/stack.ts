@@ -5,9 +5,13 @@
 
 /** Frame is one stack frame; lines and columns are 1-based, 0 if unknown. */
 export interface Frame {
+  /** functionName is the function's name, or a made-up one such as "(anonymous) x.js:3". */
   readonly functionName: string;
+  /** url is the script's URL or path, "" if unknown. */
   readonly url: string;
+  /** line is the frame's current line. */
   readonly line: number;
+  /** column is the frame's current column. */
   readonly column: number;
   /** startLine is the line where the function starts, 0 if unknown. */
   readonly startLine: number;

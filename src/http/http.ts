@@ -257,7 +257,9 @@ export interface ServeOptions extends PprofHandlerOptions {
 export interface PprofServer {
   /** url is the index page's URL. */
   readonly url: string;
+  /** port is the port the server listens on (the kernel's pick for port 0). */
   readonly port: number;
+  /** close stops the server and resolves once it has stopped. */
   close(): Promise<void>;
 }
 

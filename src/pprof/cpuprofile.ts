@@ -8,6 +8,7 @@ import type { Core, Meta } from "./core.ts";
 import type { CpuProfileShape } from "../host/host.ts";
 import type { LabelSet, Timeline } from "./labelset.ts";
 import { StringBatch } from "./strings.ts";
+import { frameName } from "./names.ts";
 
 /** CpuConvertOptions tunes how samples become pprof samples. */
 export interface CpuConvertOptions {
@@ -53,10 +54,6 @@ function mapIndex(nodes: ReadonlyArray<{ id: number }>): NodeIndex {
  * intervals (see add). */
 export const maxGapIntervals: number = 2;
 
-function baseName(url: string): string {
-  const i = url.lastIndexOf("/");
-  return i >= 0 ? url.slice(i + 1) : url;
-}
 
 /** CpuProfileConverter accumulates CPU profile chunks in a core and writes
  * them as one pprof profile with samples/count and cpu/nanoseconds. */
@@ -132,7 +129,7 @@ export class CpuProfileConverter {
         f = frameWords.length >> 2;
         if (positions !== undefined) positions.set(position, f);
         else byName.set(nameKey, f);
-        const name = fn !== "" ? fn : url !== "" ? `(anonymous) ${baseName(url)}:${line}` : "(anonymous)";
+        const name = frameName(fn, url, line, column);
         frameWords.push(str(name), str(url), line, column);
       }
       nodeFrame[i] = f;

@@ -11,20 +11,31 @@ export type Label = readonly [key: string, value: string] | readonly [key: strin
 
 /** StackSample is one sample: frames leaf first, one value per sample type. */
 export interface StackSample {
+  /** frames is the stack, leaf first. */
   readonly frames: readonly Frame[];
+  /** values has one value per sample type, in the spec's order. */
   readonly values: readonly number[];
+  /** labels are the sample's labels, if any. */
   readonly labels?: readonly Label[];
 }
 
 /** ProfileSpec is everything in a profile but its samples. */
 export interface ProfileSpec {
+  /** sampleTypes are the [type, unit] of each sample value, e.g. ["cpu", "nanoseconds"]. */
   readonly sampleTypes: ReadonlyArray<readonly [type: string, unit: string]>;
+  /** periodType is the [type, unit] of period. */
   readonly periodType: readonly [type: string, unit: string];
+  /** period is the sampling period, in periodType's unit. */
   readonly period: number;
+  /** timeNanos is when the profile was collected, ns since the Unix epoch. */
   readonly timeNanos?: bigint;
+  /** durationNanos is how long the profile covers. */
   readonly durationNanos?: bigint;
+  /** defaultSampleType is the sample type viewers show first. */
   readonly defaultSampleType?: string;
+  /** comments are free-form notes readers show (go tool pprof -comments). */
   readonly comments?: readonly string[];
+  /** docUrl links to documentation of the profile's meaning. */
   readonly docUrl?: string;
 }
 
@@ -133,6 +144,8 @@ export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]
 /** Snapshot is a profile's contents before encoding: what delta profiles
  * (HTTP ?seconds=N) subtract. */
 export interface Snapshot {
+  /** spec is everything but the samples. */
   spec: ProfileSpec;
+  /** samples are the profile's samples. */
   samples: StackSample[];
 }

@@ -6,6 +6,7 @@
 
 import type { HeapCensus, HeapProfileNode, HeapProfileShape } from "../host/host.ts";
 import type { Frame } from "../host/stack.ts";
+import { frameName } from "./names.ts";
 
 /** HeapRecord is one stack's share of the heap: the sampled objects, their
  * bytes as scaled by the runtime to stand for all the allocations they
@@ -17,10 +18,6 @@ export interface HeapRecord {
   readonly objectBytes: number;
 }
 
-function baseName(url: string): string {
-  const i = url.lastIndexOf("/");
-  return i >= 0 ? url.slice(i + 1) : url;
-}
 
 // frameOf names a V8 call frame as the CPU converter does: the function's
 // start is the only position V8's heap sampler records, so it is both the
@@ -30,7 +27,7 @@ function frameOf(node: HeapProfileNode): Frame {
   const line = cf.lineNumber >= 0 ? cf.lineNumber + 1 : 0;
   const column = cf.columnNumber >= 0 ? cf.columnNumber + 1 : 0;
   const url = cf.url ?? "";
-  const name = cf.functionName !== "" ? cf.functionName : url !== "" ? `(anonymous) ${baseName(url)}:${line}` : "(anonymous)";
+  const name = frameName(cf.functionName, url, line, column);
   return { functionName: name, url, line, column, startLine: line };
 }
 

@@ -49,6 +49,10 @@ class ActiveProfile {
   // the sampler and the core.
   #inStep = false;
   #clockAtStart = 0;
+  // #calledMicros is when startCPUProfile was called; #startDelayMillis how
+  // long an asynchronous sampler took to begin (undefined: synchronous).
+  #calledMicros: number;
+  #startDelayMillis: number | undefined;
   #failure: Error | undefined;
   #labelsTruncated = false;
   readonly started: Promise<void>;
@@ -61,6 +65,7 @@ class ActiveProfile {
     this.#intervalMicros = intervalMicros;
     this.#converter = new CpuProfileConverter(core, { intervalMicros, includeIdle: options.includeIdle ?? false });
     this.#startNanos = host.nowNanos();
+    this.#calledMicros = host.nowMicros();
     startTimeline(labelTimelineCap);
     this.started = this.#run(() => this.#start());
     // chunkSeconds was checked by startCPUProfile; Infinity means no drains.
@@ -115,7 +120,10 @@ class ActiveProfile {
   #start(): void | Promise<void> {
     const began = this.#sampler.start(this.#intervalMicros);
     if (began instanceof Promise) {
-      return began.then((clockMicros) => void (this.#clockAtStart = clockMicros));
+      return began.then((clockMicros) => {
+        this.#clockAtStart = clockMicros;
+        this.#startDelayMillis ??= (host.nowMicros() - this.#calledMicros) / 1000;
+      });
     }
     this.#clockAtStart = began;
   }
@@ -176,6 +184,12 @@ class ActiveProfile {
 
   #finish(): Uint8Array {
     const comments = this.#labelsTruncated ? [`labels: more than ${labelTimelineCap} label changes in a chunk; later samples keep the last labels seen`] : [];
+    // Deno and Bun start their sampler asynchronously: a program that does
+    // not await startCPUProfile() and then runs synchronously has nothing
+    // sampled, and the profile must not look like an idle program's.
+    if (this.#startDelayMillis !== undefined && this.#startDelayMillis >= 10) {
+      comments.push(`cpu: the sampler started ${this.#startDelayMillis.toFixed(1)} ms after startCPUProfile() was called (${host.runtime} starts it asynchronously); work before then is not in this profile: await startCPUProfile() before the work to profile`);
+    }
     return gzip(this.#converter.finish(this.#startNanos, host.nowNanos() - this.#startNanos, comments));
   }
 
@@ -201,12 +215,23 @@ function handledRejection(err: unknown): Promise<never> {
   return p;
 }
 
+// heldBy names who runs the current CPU profile when it is not the caller's
+// own code (`anyprof record`), so that a second start says so.
+let heldBy: string | undefined;
+
+/** holdCPUProfile marks the running CPU profile as started on the caller's
+ * behalf by `by` (e.g. "anyprof record, writing ./x/cpu.pb.gz"): a second
+ * startCPUProfile then throws "cpu profiling already in use (by …)". */
+export function holdCPUProfile(by: string): void {
+  heldBy = by;
+}
+
 /** startCPUProfile starts the CPU profile, like Go's StartCPUProfile: it
  * throws "cpu profiling already in use" while one runs. The returned promise
  * resolves once sampling has begun (at once on Node; Deno and Bun answer
  * asynchronously), and rejects if the sampler could not start. */
 export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = {}): Promise<void> {
-  if (active !== undefined) throw new Error("cpu profiling already in use");
+  if (active !== undefined) throw new Error(heldBy === undefined ? "cpu profiling already in use" : `cpu profiling already in use (by ${heldBy})`);
   const intervalMicros = options.intervalMicros ?? 1e6 / (options.hz ?? 100);
   if (!Number.isFinite(intervalMicros) || intervalMicros < 1 || intervalMicros > 1e6) {
     throw new Error(`pprof: cpu sampling interval must be from 1 µs to 1 s, got ${intervalMicros} µs`);
@@ -231,6 +256,7 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
     // A sampler that failed to start leaves no profile running.
     if (active === profile) {
       active = undefined;
+      heldBy = undefined;
       await profile.stop().catch(() => {});
     }
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
@@ -265,6 +291,7 @@ async function stopActive(profile: ActiveProfile): Promise<Uint8Array> {
     throw err;
   } finally {
     active = undefined;
+    heldBy = undefined;
   }
   await writeAll(profile.writer, bytes);
   return bytes;
@@ -296,6 +323,7 @@ export function stopCPUProfileSync(): Uint8Array | undefined {
   // re-entered: the profile stays as it is.
   if (profile === undefined || !profile.canStopSync()) return undefined;
   active = undefined;
+  heldBy = undefined;
   try {
     return profile.stopSync();
   } catch (err) {

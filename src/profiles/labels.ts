@@ -51,10 +51,23 @@ export function runWithLabels<T>(set: LabelSet, fn: () => T): T {
   const previous = current;
   enter(merged);
   try {
-    return s.run(merged, fn);
+    const result = s.run(merged, fn);
+    if (recording && host.labelsAfterAwait !== undefined && typeof (result as { then?: unknown } | null)?.then === "function") warnAfterAwait("runWithLabels with an async function");
+    return result;
   } finally {
     enter(previous);
   }
+}
+
+let warnedAfterAwait = false;
+
+// warnAfterAwait tells, once per process, that a CPU profile will not show
+// the labels of code after an await on this runtime: without it a label
+// breakdown that silently misses most of a request's time looks true.
+function warnAfterAwait(what: string): void {
+  if (warnedAfterAwait) return;
+  warnedAfterAwait = true;
+  console.warn(`pprof: ${what} during a CPU profile: samples after its first await carry no labels here (${host.runtime}): ${host.labelsAfterAwait}. This warning is printed once.`);
 }
 
 /** withLabels returns the current labels plus set, like Go's WithLabels. */
@@ -67,6 +80,7 @@ export function withLabels(set: LabelSet): LabelSet {
 export function setLabels(set: LabelSet): void {
   getStore().enterWith(set);
   enter(set);
+  if (recording && host.labelsAfterAwait !== undefined) warnAfterAwait("setLabels");
 }
 
 /** label returns the value of key in the current labels, or undefined. */

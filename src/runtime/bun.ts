@@ -32,6 +32,7 @@ const nowMicros = (): number => performance.now() * 1000;
 
 setHost({
   runtime: `bun ${Bun.version}`,
+  labelsAfterAwait: "Bun's async_hooks never fire, so CPU samples carry labels in synchronous code only",
   wasmModule: inlineWasmModule,
   nowMicros,
   newAsyncStore: () => new AsyncLocalStorage(),

@@ -26,6 +26,7 @@ const nowMicros = (): number => performance.now() * 1000;
 setHost({
   ...v8Host(nowMicros, "measure"),
   runtime: `deno ${Deno.version.deno}`,
+  labelsAfterAwait: "Deno runs promise continuations without a hook, so CPU samples carry labels in synchronous code and timer callbacks only",
   memoryStats: () => ({ "process.memoryUsage()": memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
   // Deno.execPath() would need --allow-read; the arguments need nothing.
   commandLine: () => ["deno", ...Deno.args],

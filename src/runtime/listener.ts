@@ -6,17 +6,25 @@ import { notFound, type PprofHandler } from "../http/http.ts";
 
 /** IncomingLike is the part of http.IncomingMessage the listener reads. */
 export interface IncomingLike {
+  /** method is the request's HTTP method. */
   method?: string;
+  /** url is the request target: path and query. */
   url?: string;
+  /** headers are the request's headers, lower-cased. */
   headers: Record<string, string | string[] | undefined>;
 }
 
 /** ServerResponseLike is the part of http.ServerResponse it writes. */
 export interface ServerResponseLike {
+  /** writeHead sends the status line and headers. */
   writeHead(status: number, headers: Record<string, string>): unknown;
+  /** end sends the body, if any, and ends the response. */
   end(body?: Uint8Array): unknown;
+  /** on("close") is called when the connection closes, also mid-response. */
   on(event: "close", listener: () => void): unknown;
+  /** writableEnded is true once end() was called. */
   readonly writableEnded: boolean;
+  /** headersSent is true once the headers went out. */
   readonly headersSent: boolean;
 }
 
