@@ -97,6 +97,28 @@ describe("deno publish --dry-run (JSR)", () => {
   });
 });
 
+describe("ready to publish", () => {
+  test("npm publish --dry-run exits 0 and would publish anyprof@<version>", () => {
+    // --ignore-scripts: prepack would rebuild dist/ while other files use it.
+    const out = run("npm", ["publish", "--dry-run", "--ignore-scripts"]);
+    expect(out.status, `npm publish --dry-run: got exit ${out.status}, want 0\n${out.stderr}`).toBe(0);
+    const version = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+    expect(out.stdout + out.stderr).toContain(`+ anyprof@${version}`);
+    expect(out.stderr).not.toMatch(/npm error/);
+  }, timeoutMillis);
+
+  test("JSR's documentation lint passes: every exported symbol has a doc comment, no private type in a public one", () => {
+    const out = run(join(root, "node_modules/.bin/deno"), ["doc", "--lint", jsr.exports]);
+    expect(out.status, `deno doc --lint ${jsr.exports}: got exit ${out.status}, want 0\n${out.stderr.split("\n").filter((l) => /error|-->/.test(l)).join("\n")}`).toBe(0);
+  }, timeoutMillis);
+
+  test("the shipped package.json has no install-time script (the tarball has no scripts/ to run)", () => {
+    const lifecycle = ["preinstall", "install", "postinstall", "prepare"];
+    const scripts = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    expect(lifecycle.filter((k) => k in scripts), "install-time scripts").toEqual([]);
+  });
+});
+
 describe("npm pack --dry-run", () => {
   let files: Set<string>;
   beforeAll(() => {
@@ -136,6 +158,9 @@ describe("the packed package, installed", () => {
     writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
     const installed = spawnSync("npm", ["install", "--no-audit", "--no-fund", "--prefer-offline", `./${tgz}`], { cwd: dir, encoding: "utf8", timeout: 120_000 });
     if (installed.status !== 0) throw new Error(`npm install: got exit ${installed.status}, want 0\n${installed.stderr}`);
+    // A user's install prints no warning about anyprof (an uncovered install
+    // script, a missing file).
+    expect(installed.stderr.split("\n").filter((l) => /warn/i.test(l) && /anyprof/.test(l)), "npm install warnings about anyprof").toEqual([]);
     const help = spawnSync(join(dir, "node_modules/.bin/anyprof"), ["--help"], { cwd: dir, encoding: "utf8" });
     expect(help.status, help.stderr).toBe(0);
     expect(help.stdout).toMatch(/^usage: anyprof <command>/);
