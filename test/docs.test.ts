@@ -1,0 +1,134 @@
+// docs.test.ts runs every code block of README.md and docs/*.md, so that no
+// example can rot. A block's info string says how: the language picks the
+// runner (js: Node; ts: Deno; sh: bash), and attributes after it refine it:
+//   runtime=deno|bun|node|node22|node24|node26   run the block there instead
+//   server=PORT     the block serves until killed: the test waits for
+//                   http://127.0.0.1:PORT/debug/pprof/ to answer 200, then ends it
+//   norun="why"     the block cannot run here (a registry install of an
+//                   unpublished package, the test command itself); the reason
+//                   is required and every such block is listed in the output
+// Output and data blocks are text, json (parsed) and capnp (checked by the
+// workerd test that uses it); any other language fails the test.
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { bin, node22, node24, root } from "./helpers/spawn.ts";
+
+/** Block is one fenced code block of a Markdown file. */
+interface Block {
+  file: string;
+  line: number;
+  lang: string;
+  attrs: Record<string, string>;
+  code: string;
+}
+
+function blocksOf(file: string): Block[] {
+  const lines = readFileSync(join(root, file), "utf8").split("\n");
+  const out: Block[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(\s*)```(\S*)(.*)$/.exec(lines[i]!);
+    if (!open) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]!); i++) body.push(lines[i]!.slice(open[1]!.length));
+    if (i >= lines.length) throw new Error(`${file}:${start + 1}: unclosed code block`);
+    const attrs: Record<string, string> = {};
+    for (const m of open[3]!.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g)) attrs[m[1]!] = m[2] ?? m[3]!;
+    out.push({ file, line: start + 1, lang: open[2]!, attrs, code: body.join("\n") + "\n" });
+  }
+  return out;
+}
+
+const docFiles = ["README.md", ...readdirSync(join(root, "docs")).filter((f) => f.endsWith(".md")).sort().map((f) => `docs/${f}`)];
+const blocks = docFiles.flatMap(blocksOf);
+const scratch = mkdtempSync(join(tmpdir(), "anyprof-docs-"));
+// "anyprof" resolves to this checkout, as an installed package would.
+mkdirSync(join(scratch, "node_modules"), { recursive: true });
+symlinkSync(root, join(scratch, "node_modules", "anyprof"));
+// …and its bin, as npm links it: `npx anyprof` finds it without a download.
+mkdirSync(join(scratch, "node_modules", ".bin"));
+writeFileSync(join(scratch, "node_modules", ".bin", "anyprof"), `#!/bin/sh\nexec "${process.execPath}" "${join(root, "dist/cli/main.js")}" "$@"\n`, { mode: 0o755 });
+const importMap = join(scratch, "import_map.json");
+writeFileSync(importMap, JSON.stringify({ imports: { anyprof: join(root, "dist/runtime/deno.js"), "jsr:@anyprof/anyprof": join(root, "src/runtime/deno.ts") } }));
+
+const nodeBins: Record<string, string> = { node: process.execPath, node22, node24, node26: join(root, "node_modules/node26/bin/node") };
+
+function command(b: Block, file: string): [string, string[]] {
+  const runtime = b.attrs.runtime ?? (b.lang === "ts" ? "deno" : "node");
+  if (b.lang === "sh" || b.lang === "bash") return ["bash", ["-euo", "pipefail", file]];
+  if (runtime === "deno") return [bin("deno"), ["run", "-A", "--quiet", `--import-map=${importMap}`, file]];
+  if (runtime === "bun") return [bin("bun"), [file]];
+  const node = nodeBins[runtime];
+  if (node === undefined) throw new Error(`${b.file}:${b.line}: unknown runtime=${runtime}`);
+  return [node, [file]];
+}
+
+interface Ran {
+  code: number | null;
+  out: string;
+  served?: number;
+}
+
+async function runBlock(b: Block, index: number): Promise<Ran> {
+  const dir = join(scratch, `block-${index}`);
+  mkdirSync(dir);
+  symlinkSync(join(scratch, "node_modules"), join(dir, "node_modules"));
+  const ext = b.lang === "sh" || b.lang === "bash" ? "sh" : b.lang === "ts" ? "ts" : "mjs";
+  const file = join(dir, `block.${ext}`);
+  writeFileSync(file, b.code);
+  const [cmd, args] = command(b, file);
+  const env = { ...process.env, NO_COLOR: "1", PATH: `${join(scratch, "node_modules/.bin")}:${join(root, "node_modules/.bin")}:${process.env.PATH}`, npm_config_offline: "true" };
+  const child = spawn(cmd, args, { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d));
+  child.stderr.setEncoding("utf8").on("data", (d: string) => (out += d));
+  const exited = new Promise<number | null>((done) => child.on("close", (code) => done(code)));
+  const limit = setTimeout(() => child.kill("SIGKILL"), 90_000);
+  try {
+    if (b.attrs.server === undefined) return { code: await exited, out };
+    const url = `http://127.0.0.1:${b.attrs.server}/debug/pprof/`;
+    for (let tries = 0; tries < 200; tries++) {
+      const status = await fetch(url).then((r) => r.status, () => 0);
+      if (status !== 0) {
+        child.kill("SIGTERM");
+        return { code: await exited, out, served: status };
+      }
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    child.kill("SIGKILL");
+    return { code: await exited, out, served: 0 };
+  } finally {
+    clearTimeout(limit);
+  }
+}
+
+const runnable = new Set(["js", "mjs", "ts", "sh", "bash"]);
+const data = new Set(["text", "json", "capnp"]);
+
+describe("every code block of the README and docs/", () => {
+  test("has a known language, and blocks that cannot run say why", () => {
+    expect(blocks.length, "code blocks found").toBeGreaterThan(5);
+    const bad = blocks.filter((b) => !runnable.has(b.lang) && !data.has(b.lang)).map((b) => `${b.file}:${b.line}: \`\`\`${b.lang}`);
+    expect(bad, "blocks without a runner (use js, ts, sh, or text for output)").toEqual([]);
+    const notRun = blocks.filter((b) => b.attrs.norun !== undefined);
+    for (const b of notRun) expect(b.attrs.norun!.length, `${b.file}:${b.line}: norun needs a reason`).toBeGreaterThan(10);
+    console.log(`docs: ${blocks.length} blocks; not run here:\n${notRun.map((b) => `  ${b.file}:${b.line}: ${b.attrs.norun}`).join("\n")}`);
+  });
+
+  for (const [i, b] of blocks.entries()) {
+    if (b.lang === "json") {
+      test(`${b.file}:${b.line} parses as JSON`, () => void JSON.parse(b.code));
+      continue;
+    }
+    if (!runnable.has(b.lang) || b.attrs.norun !== undefined) continue;
+    test(`${b.file}:${b.line} (${b.lang}${b.attrs.runtime ? `, ${b.attrs.runtime}` : ""}) runs`, async () => {
+      const r = await runBlock(b, i);
+      if (b.attrs.server !== undefined) expect(r.served, `${b.file}:${b.line}: GET /debug/pprof/ on port ${b.attrs.server}\n${r.out}`).toBe(200);
+      else expect(r.code, `${b.file}:${b.line} exited ${r.code}\n${r.out}`).toBe(0);
+    }, 120_000);
+  }
+});
