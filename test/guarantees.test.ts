@@ -236,6 +236,7 @@ describe("8. a request the handler cannot route", () => {
         }
       });
       s.on("error", fail);
+      s.on("close", () => fail(new Error(`connection closed without a status line: ${JSON.stringify(got)}`)));
     });
   }
 
