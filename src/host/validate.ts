@@ -95,3 +95,9 @@ export function checkOptions(where: string, options: unknown): Record<string, un
 export function checkFunction(name: string, fn: unknown): void {
   if (typeof fn !== "function") throw new Error(`pprof: ${name} must be a function, got ${shown(fn)}`);
 }
+
+/** given returns value, or fallback when value is undefined. Unlike ??,
+ * null is not absent: an option set to null is a mistake to report. */
+export function given<T>(value: unknown, fallback: T): unknown {
+  return value === undefined ? fallback : value;
+}

@@ -14,7 +14,7 @@ import { host, type CpuProfileShape, type CpuSampler } from "../host/host.ts";
 import { registerBuiltin } from "./profile.ts";
 import type { Frame } from "../host/stack.ts";
 import { own } from "../host/own.ts";
-import { checkOptions, shown } from "../host/validate.ts";
+import { checkOptions, given, shown } from "../host/validate.ts";
 
 /** BlockProfileOptions tunes startBlockProfiling. */
 export interface BlockProfileOptions {
@@ -267,11 +267,11 @@ class BlockProfiler {
 export function startBlockProfiling(options: BlockProfileOptions = {}): Promise<void> {
   if (active !== undefined) throw new Error("block profiling already in use");
   const o = checkOptions("startBlockProfiling", options);
-  const thresholdMillis = o.thresholdMillis ?? defaultBlockThresholdMillis;
+  const thresholdMillis = given(o.thresholdMillis, defaultBlockThresholdMillis);
   if (typeof thresholdMillis !== "number" || !Number.isFinite(thresholdMillis) || thresholdMillis < 1 || thresholdMillis > 60_000) {
     throw new Error(`pprof: block threshold must be from 1 ms to 60 s, got ${shown(thresholdMillis)} ms`);
   }
-  const hz = o.hz ?? defaultHz;
+  const hz = given(o.hz, defaultHz);
   if (typeof hz !== "number" || !Number.isFinite(hz) || hz < 1 || hz > 10_000) throw new Error(`pprof: block sampler rate must be from 1 to 10000 Hz, got ${shown(hz)}`);
   const newSampler = host.newBlockSampler ?? host.newCpuSampler;
   if (newSampler === undefined) {

@@ -10,7 +10,7 @@ import { gzip } from "../host/gzip.ts";
 import { host, type CpuSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
-import { checkBoolean, checkNumber, checkOptions, shown } from "../host/validate.ts";
+import { checkBoolean, checkNumber, checkOptions, given, shown } from "../host/validate.ts";
 import { own } from "../host/own.ts";
 
 /** CpuProfileOptions tunes a CPU profile. */
@@ -221,11 +221,12 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
   if (o.intervalMicros !== undefined && typeof o.intervalMicros !== "number") checkNumber("intervalMicros", o.intervalMicros, 1, 1e6);
   const intervalMicros = (o.intervalMicros as number | undefined) ?? 1e6 / ((o.hz as number | undefined) ?? 100);
   if (!Number.isFinite(intervalMicros) || intervalMicros < 1 || intervalMicros > 1e6) {
-    throw new Error(`pprof: cpu sampling interval must be from 1 µs to 1 s, got ${intervalMicros} µs`);
+    const from = o.intervalMicros !== undefined ? "" : ` (hz ${shown(o.hz)})`;
+    throw new Error(`pprof: cpu sampling interval must be from 1 µs to 1 s, got ${shown(intervalMicros)} µs${from}`);
   }
   checkBoolean("includeIdle", o.includeIdle);
   const writeTimeoutMillis = checkTimeoutMillis("writeTimeoutMillis", o.writeTimeoutMillis);
-  const chunkSeconds = o.chunkSeconds ?? 10;
+  const chunkSeconds = given(o.chunkSeconds, 10);
   if (!(chunkSeconds === Infinity || (typeof chunkSeconds === "number" && chunkSeconds >= 0.001 && chunkSeconds <= 2_000_000))) {
     throw new Error(`pprof: chunkSeconds must be from 0.001 to 2e6, or Infinity for no drains, got ${shown(chunkSeconds)}`);
   }

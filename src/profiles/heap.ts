@@ -14,7 +14,7 @@ import { formatHeapProfile, type HeapTextRecord } from "../pprof/heaptext.ts";
 import { host, type HeapProfileShape, type HeapSampler } from "../host/host.ts";
 import { registerBuiltin, type Snapshot } from "./profile.ts";
 import { checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
-import { checkBoolean, checkOptions, shown } from "../host/validate.ts";
+import { checkBoolean, checkOptions, given, shown } from "../host/validate.ts";
 
 /** HeapProfileOptions tunes startHeapProfiling. */
 export interface HeapProfileOptions {
@@ -107,7 +107,7 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
  * (bunHeapSnapshot); this resolves at once. */
 export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<void> {
   const o = checkOptions("startHeapProfiling", options);
-  const rateBytes = o.rateBytes ?? defaultHeapRateBytes;
+  const rateBytes = given(o.rateBytes, defaultHeapRateBytes);
   if (typeof rateBytes !== "number" || !Number.isInteger(rateBytes) || rateBytes < 1 || rateBytes > 2 ** 30) {
     throw new Error(`pprof: heap sampling rate must be an integer from 1 to 2^30 bytes, got ${shown(rateBytes)}`);
   }

@@ -11,7 +11,7 @@ import { host } from "../host/host.ts";
 import { captureStack, defaultMaxDepth, type Frame } from "../host/stack.ts";
 import { countStacks, formatCountProfile } from "../pprof/text.ts";
 import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter, type WriteOptions } from "../host/writer.ts";
-import { checkOptions, shown } from "../host/validate.ts";
+import { checkOptions, given, shown } from "../host/validate.ts";
 
 /** BuiltinWriter is how a predefined profile reports itself: its count, its
  * bytes at a debug level (0: gzip pprof, >0: text), and, where a difference
@@ -125,7 +125,7 @@ export function newProfile(name: string, options?: ProfileOptions): Profile {
   if (name === "") throw new Error("pprof: NewProfile with empty name");
   if (typeof name !== "string") throw new Error(`pprof: NewProfile name must be a non-empty string, got ${shown(name)}`);
   if (registry.has(name)) throw new Error(`pprof: NewProfile name already in use: ${name}`);
-  const maxDepth = checkOptions("newProfile", options).maxDepth ?? defaultMaxDepth;
+  const maxDepth = given(checkOptions("newProfile", options).maxDepth, defaultMaxDepth);
   if (typeof maxDepth !== "number" || !Number.isInteger(maxDepth) || maxDepth < 1) throw new Error(`pprof: maxDepth must be a positive integer, got ${shown(maxDepth)}`);
   const p = Profile.create(name, undefined, maxDepth);
   registry.set(name, p);
