@@ -36,6 +36,7 @@ const errorOf = async (f: () => unknown): Promise<string> => {
 };
 
 interface Cases {
+  handler: string;
   unhandled: string[];
   uncaught: string[];
   labels: Record<string, string>;
@@ -57,6 +58,7 @@ describe("1. label sets that are not LabelSets", () => {
   it("are rejected where given, and a later CPU profile does not take the host down", async () => {
     const { out, stderr, code } = await guardCases();
     expect(code, stderr).toBe(0);
+    expect(out!.handler).toBe('pprof: runWithLabels: want a LabelSet from labels(…), got {"route":"/checkout"}');
     expect(out!.labels.runWithLabels).toMatch(/^pprof: runWithLabels: .*\{"route":"\/checkout"\}/);
     expect(out!.labels.withLabels).toMatch(/^pprof: withLabels: .*"x"/);
     expect(out!.labels.setLabels).toMatch(/^pprof: setLabels: .*"x"/);

@@ -29,6 +29,22 @@ async function outcome(f) {
 
 // 1. Label sets that are not LabelSets, then a CPU profile whose async
 // hooks meet them.
+// The case: a request handler runs under a bad set while no
+// profile runs; a scrape starts one while the handler awaits, and the
+// handler's continuation runs the label hooks.
+let handler = "not run";
+try {
+  handler = anyprof.runWithLabels({ route: "/checkout" }, async () => {
+    await sleep(50);
+    await sleep(0);
+  });
+} catch (err) {
+  handler = err.message;
+}
+await anyprof.startCPUProfile();
+await sleep(100);
+await anyprof.stopCPUProfile();
+out.handler = typeof handler === "string" ? handler : "accepted";
 out.labels = {
   runWithLabels: await outcome(() => anyprof.runWithLabels({ route: "/checkout" }, () => 1)),
   withLabels: await outcome(() => anyprof.withLabels("x")),
