@@ -244,17 +244,23 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
   const hz = checkNumber("hz", o.hz, 1, 1e6) ?? 100;
   const heap = checkBoolean("heap", o.heap) ?? true;
   const maxConcurrent = checkNumber("maxConcurrent", o.maxConcurrent, 1, 1000, true) ?? defaultMaxConcurrent;
-  // inFlight holds the collections under way by what they collect, so that
-  // identical requests share one; collecting counts those and the deltas.
-  const inFlight = new Map<string, Promise<Uint8Array>>();
+  // Collections run one at a time, and after each the next waits as long
+  // as it took: however many requests arrive, the handler holds the event
+  // loop at most half the time, and never longer at once than one
+  // collection. A request joins a collection of the same profile, debug
+  // and gc that is queued and not yet started (so every answer is taken
+  // after its request arrived); collecting counts the distinct
+  // collections queued or running, and the deltas under way.
+  const queued = new Map<string, Promise<Uint8Array>>();
+  let chain: Promise<unknown> = Promise.resolve();
   let collecting = 0;
   const busy = (): Response => {
     const r = serveError(429, `pprof: too many concurrent profile requests (maxConcurrent ${maxConcurrent}); retry later`);
     r.headers.set("Retry-After", "1");
     return r;
   };
-  // bounded runs a collection in one of the maxConcurrent slots, or
-  // answers busy() when none is free.
+  // bounded runs a delta in one of the maxConcurrent slots, or answers
+  // busy() when none is free.
   const bounded = async (collect: () => Promise<Response>): Promise<Response> => {
     if (collecting >= maxConcurrent) return busy();
     collecting++;
@@ -265,25 +271,31 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
     }
   };
   // collectShared resolves to p's bytes at debug (0, 1, 2: Go's meanings),
-  // sharing a collection already under way for the same profile, debug and
-  // gc; undefined when no slot is free.
+  // joining a queued collection of the same kind; undefined when
+  // maxConcurrent collections are queued already.
   const collectShared = (p: Profile, name: string, debug: number, gc: boolean): Promise<Uint8Array> | undefined => {
     const key = `${debug}\x00${gc ? 1 : 0}\x00${name}`;
-    let shared = inFlight.get(key);
-    if (shared !== undefined) return shared;
+    const waiting = queued.get(key);
+    if (waiting !== undefined) return waiting;
     if (collecting >= maxConcurrent) return undefined;
     collecting++;
-    shared = (async () => {
+    let tookMillis = 0;
+    const job = chain.then(async () => {
+      // Started: a request arriving from now on needs a collection of its own.
+      queued.delete(key);
+      const started = host.nowMicros();
       try {
         if (gc) host.collectGarbage?.();
         return await p.writeTo(undefined, debug);
       } finally {
+        tookMillis = (host.nowMicros() - started) / 1000;
         collecting--;
-        inFlight.delete(key);
       }
-    })();
-    inFlight.set(key, shared);
-    return shared;
+    });
+    queued.set(key, job);
+    const rest = () => (tookMillis >= 1 ? sleep(tookMillis, undefined) : undefined);
+    chain = job.then(rest, rest);
+    return job;
   };
   // Where the runtime has no heap sampler (workerd, Deno without
   // --allow-sys), heap stays a valid empty profile that says why.
