@@ -183,7 +183,12 @@ async function record(args: string[]): Promise<number> {
   let firstSignal: NodeJS.Signals | undefined;
   if (pipe !== null) {
     pipe.on("error", () => {});
-    createInterface({ input: pipe }).on("line", (line) => {
+    // readline re-emits the pipe's errors (ECONNRESET when the child ends
+    // first): unheard, they would end this process instead of passing the
+    // child's exit code through.
+    const lines = createInterface({ input: pipe });
+    lines.on("error", () => {});
+    lines.on("line", (line) => {
       if (line.startsWith("samples ")) {
         samples = Number(line.slice(8));
       } else if (line === "rescued") {
