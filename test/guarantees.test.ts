@@ -174,6 +174,41 @@ describe("6. the handler bounds expensive work", () => {
     }
   });
 
+  it("runs collections one at a time, each followed by a rest as long as it took", async () => {
+    let running = 0;
+    let most = 0;
+    const spans: Array<[number, number]> = [];
+    const slow = (name: string) =>
+      registerBuiltin(name, {
+        count: () => 0,
+        write: async () => {
+          running++;
+          most = Math.max(most, running);
+          const start = performance.now();
+          // Busy, as a real collection is: the event loop is held.
+          while (performance.now() - start < 40);
+          await new Promise((r) => setTimeout(r, 10));
+          spans.push([start, performance.now()]);
+          running--;
+          return new Uint8Array([1]);
+        },
+      });
+    slow("guard.slow1");
+    slow("guard.slow2");
+    slow("guard.slow3");
+    const h = pprofHandler({ heap: false });
+    const answers = await Promise.all(["guard.slow1", "guard.slow2", "guard.slow3", "guard.slow1"].map((n) => h(new Request(`http://x/debug/pprof/${n}`))));
+    expect(answers.map((r) => r!.status)).toEqual([200, 200, 200, 200]);
+    // The second request for slow1 joined the queued collection.
+    expect(spans.length).toBe(3);
+    expect(most).toBe(1);
+    for (let i = 1; i < spans.length; i++) {
+      const took = spans[i - 1]![1] - spans[i - 1]![0];
+      const rest = spans[i]![0] - spans[i - 1]![1];
+      expect(rest, `rest before collection ${i}: got ${rest} ms, want ≥ 0.8 × ${took} ms`).toBeGreaterThanOrEqual(0.8 * took);
+    }
+  });
+
   it("answers 429 with Retry-After past its concurrency bound, never 500", async () => {
     const h = pprofHandler({ maxConcurrent: 2 });
     const names = ["heap", "allocs", "goroutine", "block", "threadcreate", "mutex"];

@@ -28,11 +28,12 @@ export interface PprofHandlerOptions {
   /** heap starts heap sampling when the handler is made (default true),
    * since a heap profile covers only what was sampled. */
   heap?: boolean;
-  /** maxConcurrent bounds the profile collections in progress at once
-   * (default 8): named profiles and ?seconds= deltas; a request past it
-   * gets 429 Too Many Requests with Retry-After: 1. Identical concurrent
-   * requests (same profile, debug and gc) share one collection and count
-   * once. The CPU profile is one at a time anyway, as in Go. */
+  /** maxConcurrent bounds the distinct profile collections queued or
+   * running, plus the ?seconds= deltas under way (default 8); a request
+   * past it gets 429 Too Many Requests with Retry-After: 1. Collections
+   * run one at a time, each followed by a rest as long as it took, and
+   * identical requests (same profile, debug and gc) join the queued one.
+   * The CPU profile is one at a time anyway, as in Go. */
   maxConcurrent?: number;
 }
 
