@@ -2,10 +2,15 @@
 // protobufjs against profile.proto's schema, given here as a protobufjs JSON
 // descriptor so that no .proto file has to be found at run time. It resolves
 // ids to names (and, per frame, files and lines) for the CLI; it does not
-// format.
+// format. It bounds the decompressed size (node:zlib's maxOutputLength).
 
+import { gunzipSync } from "node:zlib";
 import protobuf from "protobufjs";
-import { ungzip } from "pako";
+
+/** maxDecompressedBytes bounds a profile's decompressed size: a small gzip
+ * file can inflate without end (a "gzip bomb"), and far before this no
+ * profile fits in memory as decoded objects anyway. */
+export const maxDecompressedBytes: number = 256 * 1024 * 1024;
 
 const int64 = (id: number) => ({ type: "int64", id });
 const uint64 = (id: number) => ({ type: "uint64", id });
@@ -82,14 +87,17 @@ interface Raw {
 
 /** decodePprof decodes bytes as a pprof profile. It throws "pprof: …" for
  * input that is not one (a bad gzip stream, a bad protobuf message). */
-export function decodePprof(bytes: Uint8Array): Decoded {
+export function decodePprof(bytes: Uint8Array, limitBytes: number = maxDecompressedBytes): Decoded {
   // go tool pprof's words: an empty file is not an empty profile.
   if (bytes.length === 0) throw new Error("pprof: parsing profile: empty input file");
   let raw: Uint8Array = bytes;
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      raw = ungzip(bytes);
+      raw = gunzipSync(bytes, { maxOutputLength: limitBytes });
     } catch (err) {
+      if ((err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") {
+        throw new Error(`pprof: decompressed profile larger than the ${limitBytes / (1024 * 1024)} MiB limit`);
+      }
       throw new Error(`pprof: decompressing profile: ${err instanceof Error ? err.message : String(err)}`);
     }
   }

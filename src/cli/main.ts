@@ -15,6 +15,7 @@ import { newCore } from "../pprof/core.ts";
 import { gzip } from "../host/gzip.ts";
 import { host, type CpuProfileShape } from "../host/host.ts";
 import { decodePprof } from "./decode.ts";
+import { cpuProfileProblem, readInput } from "./input.ts";
 import { computeTop, formatTop } from "./top.ts";
 
 /** UsageError is bad arguments: exit code 2. */
@@ -83,13 +84,11 @@ function parse(command: string, args: string[], options: NonNullable<ParseArgsCo
   }
 }
 
-function readInput(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new Error(code === "ENOENT" ? `${file}: no such file` : `${file}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+// inFile prefixes a failure about file with its name, once: errors that
+// already start with it (readInput's) pass unchanged.
+function inFile(file: string, err: unknown): Error {
+  const message = (err instanceof Error ? err.message : String(err)).replace(/^pprof: /, "");
+  return new Error(message.startsWith(`${file}: `) ? message : `${file}: ${message}`);
 }
 
 function positiveNumber(flag: string, value: string | undefined, fallback: number): number {
@@ -105,14 +104,21 @@ export function convertCpuProfile(text: string, name = "input"): Uint8Array {
   try {
     shape = JSON.parse(text) as CpuProfileShape;
   } catch (err) {
-    throw new Error(`${name}: not a .cpuprofile (not JSON: ${err instanceof Error ? err.message : String(err)})`);
+    throw new Error(`${name}: not a .cpuprofile: not JSON: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (shape === null || typeof shape !== "object" || !Array.isArray(shape.nodes)) throw new Error(`${name}: not a .cpuprofile (no "nodes" array)`);
+  // The shape is checked before the converter reads it: a bad file gets
+  // what is wrong with it, not an internal TypeError.
+  const problem = cpuProfileProblem(shape);
+  if (problem !== undefined) throw new Error(`${name}: not a .cpuprofile: ${problem}`);
   // The sampling interval is not in the file: take the median gap.
   const deltas = (shape.timeDeltas ?? []).filter((d) => d > 0).sort((a, b) => a - b);
-  const intervalMicros = deltas.length > 0 ? deltas[deltas.length >> 1]! : 1000;
+  const intervalMicros = Math.min(1e6, deltas.length > 0 ? deltas[deltas.length >> 1]! : 1000);
   const converter = new CpuProfileConverter(newCore(host.wasmModule()), { intervalMicros });
-  converter.add(shape);
+  try {
+    converter.add(shape);
+  } catch (err) {
+    throw inFile(name, err);
+  }
   const durationMicros = Math.max(0, shape.endTime - shape.startTime);
   return gzip(converter.finish(0n, BigInt(Math.round(durationMicros * 1000))));
 }
@@ -202,7 +208,12 @@ async function record(args: string[]): Promise<number> {
   let firstSignal: NodeJS.Signals | undefined;
   if (pipe !== null) {
     pipe.on("error", () => {});
-    createInterface({ input: pipe }).on("line", (line) => {
+    // readline re-emits the pipe's errors (ECONNRESET when the child ends
+    // first): unheard, they would end this process instead of passing the
+    // child's exit code through.
+    const lines = createInterface({ input: pipe });
+    lines.on("error", () => {});
+    lines.on("line", (line) => {
       if (line.startsWith("samples ")) {
         samples = Number(line.slice(8));
       } else if (line === "rescued") {
@@ -318,11 +329,12 @@ function top(args: string[]): number {
     tagFocus = [focus.slice(0, i), focus.slice(i + 1)];
   }
   const file = positionals[0]!;
+  const bytes = readInput(file);
   let profile;
   try {
-    profile = decodePprof(readInput(file));
+    profile = decodePprof(bytes);
   } catch (err) {
-    throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw inFile(file, err);
   }
   const t = computeTop(profile, { nodeCount: positiveNumber("n", values.str("n"), 20), cum: values.flag("cum"), sampleIndex: values.str("sample-index"), tagFocus });
   process.stdout.write(formatTop(t));
@@ -334,11 +346,12 @@ async function view(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`wrong arguments (anyprof view --help for usage)`);
   const file = positionals[0]!;
   const { renderFlameGraphHtml, openInBrowser } = (await import(new URL("./view.js", import.meta.url).href)) as typeof import("./view.ts");
+  const bytes = readInput(file);
   let html: string;
   try {
-    html = renderFlameGraphHtml(readInput(file), { title: file });
+    html = renderFlameGraphHtml(bytes, { title: file });
   } catch (err) {
-    throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+    throw inFile(file, err);
   }
   const out = values.str("o") ?? "flame.html";
   writeFileSync(out, html);

@@ -72,7 +72,10 @@ async function rescue(): Promise<void> {
   answer("failed the main thread stayed inside anyprof's own work");
 }
 
-createInterface({ input: pipe }).on("line", (line) => {
+const lines = createInterface({ input: pipe });
+// readline re-emits the pipe's errors: the CLI going away is not one.
+lines.on("error", () => {});
+lines.on("line", (line) => {
   if (line !== "signal" || rescuing) return;
   rescuing = true;
   setTimeout(() => {

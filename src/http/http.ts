@@ -3,6 +3,9 @@
 // pprof http://…` and continuous-profiling scrapers (Grafana Alloy, Parca)
 // work unchanged. It is runtime-neutral: servers and Node's request listener
 // live in the adapters. It never throws into the host: any failure is a 500.
+// It bounds its work on the host's event loop: identical concurrent
+// requests share one collection, and past maxConcurrent collections a
+// request gets 429 with Retry-After.
 
 import { startCPUProfile, stopCPUProfile } from "../profiles/cpu.ts";
 import { deltaProfile } from "../pprof/delta.ts";
@@ -10,6 +13,7 @@ import { startHeapProfiling } from "../profiles/heap.ts";
 import { host } from "../host/host.ts";
 import { lookup, profiles, type Profile } from "../profiles/profile.ts";
 import { own } from "../host/own.ts";
+import { checkBoolean, checkNumber, checkOptions, checkString } from "../host/validate.ts";
 
 /** PprofHandlerOptions configures pprofHandler. */
 export interface PprofHandlerOptions {
@@ -24,7 +28,18 @@ export interface PprofHandlerOptions {
   /** heap starts heap sampling when the handler is made (default true),
    * since a heap profile covers only what was sampled. */
   heap?: boolean;
+  /** maxConcurrent bounds the distinct profile collections queued or
+   * running, plus the ?seconds= deltas under way (default 8); a request
+   * past it gets 429 Too Many Requests with Retry-After: 1. Collections
+   * run one at a time, each followed by a rest as long as it took, and
+   * identical requests (same profile, debug and gc) join the queued one.
+   * The CPU profile is one at a time anyway, as in Go. */
+  maxConcurrent?: number;
 }
+
+/** defaultMaxConcurrent is maxConcurrent's default: above the six or so
+ * profiles a scraper (Grafana Alloy) asks for at once. */
+export const defaultMaxConcurrent: number = 8;
 
 /** PprofHandler answers a request under the prefix, or undefined for any
  * other path, so that it composes with an application's own routes. */
@@ -102,8 +117,39 @@ function sameToken(a: string, b: string): boolean {
   return diff === 0;
 }
 
+// indexRows lists the registry for the index page. A profile whose count
+// fails shows "?", one whose name is not a string is left out: the index
+// must answer whatever a profile does.
+function indexRows(): Array<[string, string, string]> {
+  let all: Profile[];
+  try {
+    all = profiles();
+  } catch {
+    all = [];
+  }
+  const rows: Array<[string, string, string]> = [];
+  for (const p of all) {
+    let name: unknown;
+    try {
+      name = p.name;
+    } catch {
+      continue;
+    }
+    if (typeof name !== "string") continue;
+    let count = "?";
+    try {
+      const n = p.count();
+      if (typeof n === "number") count = String(n);
+    } catch {
+      // "?" says the count could not be read.
+    }
+    rows.push([count, name, `${name}?debug=1`]);
+  }
+  return rows;
+}
+
 function indexPage(prefix: string): Response {
-  const rows: Array<[string, string, string]> = profiles().map((p) => [String(p.count()), p.name, `${p.name}?debug=1`]);
+  const rows = indexRows();
   rows.push(["", "cmdline", "cmdline"], ["", "profile", "profile"]);
   rows.sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
   const body = `<html>
@@ -187,15 +233,75 @@ async function serveDelta(p: Profile, raw: string, url: URL, signal: AbortSignal
  * (predefined and custom) with ?debug=N, ?gc=1 for heap and ?seconds=N
  * deltas. It drops into Deno.serve, Bun.serve, a worker's fetch or Hono. */
 export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
-  let prefix = options.prefix ?? "/debug/pprof/";
+  // Options are checked here, when the handler is made: a bad one must not
+  // turn into a 400 or a 500 on every request later.
+  const o = checkOptions("pprofHandler", options);
+  let prefix = checkString("prefix", o.prefix) ?? "/debug/pprof/";
+  if (!prefix.startsWith("/")) throw new Error(`pprof: prefix must start with "/", got ${JSON.stringify(prefix)}`);
   if (!prefix.endsWith("/")) prefix += "/";
+  const token = checkString("token", o.token, true);
   // setTimeout cannot wait longer than 2^31 − 1 ms.
-  const maxSeconds = Math.min(options.maxSeconds ?? 300, 2_147_483);
-  const hz = options.hz ?? 100;
+  const maxSeconds = checkNumber("maxSeconds", o.maxSeconds, 1, 2_147_483) ?? 300;
+  const hz = checkNumber("hz", o.hz, 1, 1e6) ?? 100;
+  const heap = checkBoolean("heap", o.heap) ?? true;
+  const maxConcurrent = checkNumber("maxConcurrent", o.maxConcurrent, 1, 1000, true) ?? defaultMaxConcurrent;
+  // Collections run one at a time, and after each the next waits as long
+  // as it took: however many requests arrive, the handler holds the event
+  // loop at most half the time, and never longer at once than one
+  // collection. A request joins a collection of the same profile, debug
+  // and gc that is queued and not yet started (so every answer is taken
+  // after its request arrived); collecting counts the distinct
+  // collections queued or running, and the deltas under way.
+  const queued = new Map<string, Promise<Uint8Array>>();
+  let chain: Promise<unknown> = Promise.resolve();
+  let collecting = 0;
+  const busy = (): Response => {
+    const r = serveError(429, `pprof: too many concurrent profile requests (maxConcurrent ${maxConcurrent}); retry later`);
+    r.headers.set("Retry-After", "1");
+    return r;
+  };
+  // bounded runs a delta in one of the maxConcurrent slots, or answers
+  // busy() when none is free.
+  const bounded = async (collect: () => Promise<Response>): Promise<Response> => {
+    if (collecting >= maxConcurrent) return busy();
+    collecting++;
+    try {
+      return await collect();
+    } finally {
+      collecting--;
+    }
+  };
+  // collectShared resolves to p's bytes at debug (0, 1, 2: Go's meanings),
+  // joining a queued collection of the same kind; undefined when
+  // maxConcurrent collections are queued already.
+  const collectShared = (p: Profile, name: string, debug: number, gc: boolean): Promise<Uint8Array> | undefined => {
+    const key = `${debug}\x00${gc ? 1 : 0}\x00${name}`;
+    const waiting = queued.get(key);
+    if (waiting !== undefined) return waiting;
+    if (collecting >= maxConcurrent) return undefined;
+    collecting++;
+    let tookMillis = 0;
+    const job = chain.then(async () => {
+      // Started: a request arriving from now on needs a collection of its own.
+      queued.delete(key);
+      const started = host.nowMicros();
+      try {
+        if (gc) host.collectGarbage?.();
+        return await p.writeTo(undefined, debug);
+      } finally {
+        tookMillis = (host.nowMicros() - started) / 1000;
+        collecting--;
+      }
+    });
+    queued.set(key, job);
+    const rest = () => (tookMillis >= 1 ? sleep(tookMillis, undefined) : undefined);
+    chain = job.then(rest, rest);
+    return job;
+  };
   // Where the runtime has no heap sampler (workerd, Deno without
   // --allow-sys), heap stays a valid empty profile that says why.
   // Sampling the user started with other options stays as it is.
-  if (options.heap !== false) {
+  if (heap) {
     try {
       startHeapProfiling().catch(() => {});
     } catch {
@@ -203,15 +309,22 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
     }
   }
   return async (request: Request): Promise<Response | undefined> => {
+    let url: URL;
     try {
-      const url = new URL(request.url);
+      url = new URL(request.url);
+    } catch {
+      // Not a URL we can route (Bun hands `CONNECT *` over as "*"): not
+      // ours; a standalone server answers 404, an application its own.
+      return undefined;
+    }
+    try {
       if (url.pathname === prefix.slice(0, -1)) {
         return new Response(null, { status: 301, headers: baseHeaders({ Location: prefix + url.search }) });
       }
       if (!url.pathname.startsWith(prefix)) return undefined;
-      if (options.token !== undefined) {
+      if (token !== undefined) {
         const auth = request.headers.get("authorization") ?? "";
-        if (!auth.startsWith("Bearer ") || !sameToken(auth.slice(7), options.token)) {
+        if (!auth.startsWith("Bearer ") || !sameToken(auth.slice(7), token)) {
           const r = serveError(401, "Unauthorized");
           r.headers.set("WWW-Authenticate", 'Bearer realm="pprof"');
           return r;
@@ -232,11 +345,13 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
       const p = lookup(name);
       if (p === undefined) return serveError(404, "Unknown profile");
       const seconds = url.searchParams.get("seconds");
-      if (seconds !== null && seconds !== "") return await serveDelta(p, seconds, url, signal, maxSeconds);
-      const debug = Number.parseInt(url.searchParams.get("debug") ?? "0", 10) || 0;
-      const gc = Number.parseInt(url.searchParams.get("gc") ?? "0", 10) || 0;
-      if (name === "heap" && gc > 0) host.collectGarbage?.();
-      const bytes = await p.writeTo(undefined, debug);
+      if (seconds !== null && seconds !== "") return await bounded(() => serveDelta(p, seconds, url, signal, maxSeconds));
+      // Go's meanings: 0 (or less) pprof, 1 text, 2 (or more) goroutine's dump.
+      const debug = Math.max(0, Math.min(2, Number.parseInt(url.searchParams.get("debug") ?? "0", 10) || 0));
+      const gc = name === "heap" && (Number.parseInt(url.searchParams.get("gc") ?? "0", 10) || 0) > 0;
+      const collected = collectShared(p, name, debug, gc);
+      if (collected === undefined) return busy();
+      const bytes = await collected;
       if (debug !== 0) return new Response(bytes as BodyInit, { headers: baseHeaders({ "Content-Type": "text/plain; charset=utf-8" }) });
       return profileBytes(name, bytes);
     } catch (err) {
@@ -251,6 +366,13 @@ export interface ServeOptions extends PprofHandlerOptions {
   port?: number;
   /** hostname to bind (default 127.0.0.1: never exposed unless asked). */
   hostname?: string;
+}
+
+/** checkServeOptions checks servePprof's own options (its handler's are
+ * pprofHandler's) and returns the port and hostname to listen on. */
+export function checkServeOptions(options: unknown): { port: number; hostname: string } {
+  const o = checkOptions("servePprof", options);
+  return { port: checkNumber("port", o.port, 0, 65535, true) ?? 6060, hostname: checkString("hostname", o.hostname, true) ?? "127.0.0.1" };
 }
 
 /** PprofServer is a running standalone debug server. */

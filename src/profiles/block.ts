@@ -14,6 +14,7 @@ import { host, type CpuProfileShape, type CpuSampler } from "../host/host.ts";
 import { registerBuiltin } from "./profile.ts";
 import type { Frame } from "../host/stack.ts";
 import { own } from "../host/own.ts";
+import { checkOptions, given, shown } from "../host/validate.ts";
 
 /** BlockProfileOptions tunes startBlockProfiling. */
 export interface BlockProfileOptions {
@@ -265,12 +266,13 @@ class BlockProfiler {
  * rejects if the sampler could not start (Deno needs --allow-sys). */
 export function startBlockProfiling(options: BlockProfileOptions = {}): Promise<void> {
   if (active !== undefined) throw new Error("block profiling already in use");
-  const thresholdMillis = options.thresholdMillis ?? defaultBlockThresholdMillis;
-  if (!Number.isFinite(thresholdMillis) || thresholdMillis < 1 || thresholdMillis > 60_000) {
-    throw new Error(`pprof: block threshold must be from 1 ms to 60 s, got ${thresholdMillis} ms`);
+  const o = checkOptions("startBlockProfiling", options);
+  const thresholdMillis = given(o.thresholdMillis, defaultBlockThresholdMillis);
+  if (typeof thresholdMillis !== "number" || !Number.isFinite(thresholdMillis) || thresholdMillis < 1 || thresholdMillis > 60_000) {
+    throw new Error(`pprof: block threshold must be from 1 ms to 60 s, got ${shown(thresholdMillis)} ms`);
   }
-  const hz = options.hz ?? defaultHz;
-  if (!Number.isFinite(hz) || hz < 1 || hz > 10_000) throw new Error(`pprof: block sampler rate must be from 1 to 10000 Hz, got ${hz}`);
+  const hz = given(o.hz, defaultHz);
+  if (typeof hz !== "number" || !Number.isFinite(hz) || hz < 1 || hz > 10_000) throw new Error(`pprof: block sampler rate must be from 1 to 10000 Hz, got ${shown(hz)}`);
   const newSampler = host.newBlockSampler ?? host.newCpuSampler;
   if (newSampler === undefined) {
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}: event-loop blocks cannot be attributed to stacks`);

@@ -9,7 +9,8 @@ import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { gzip } from "../host/gzip.ts";
 import { host, type CpuSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
-import { writeAll, type ProfileWriter } from "../host/writer.ts";
+import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
+import { checkBoolean, checkNumber, checkOptions, given, shown } from "../host/validate.ts";
 import { own } from "../host/own.ts";
 
 /** CpuProfileOptions tunes a CPU profile. */
@@ -23,6 +24,10 @@ export interface CpuProfileOptions {
   /** chunkSeconds is how often the sampler's buffer is drained into the
    * profile (default 10): it bounds memory for long profiles. */
   chunkSeconds?: number;
+  /** writeTimeoutMillis bounds the write to w at stop (default 30 s): a
+   * writer that takes longer fails stopCPUProfile with "pprof: write
+   * failed: …" instead of holding it forever. */
+  writeTimeoutMillis?: number;
 }
 
 /** labelTimelineCap bounds the label changes kept per chunk (12 bytes each);
@@ -35,6 +40,7 @@ let cpuCore: Core | undefined;
 
 class ActiveProfile {
   readonly writer: ProfileWriter | undefined;
+  writeTimeoutMillis = 0;
   readonly #sampler: CpuSampler;
   readonly #converter: CpuProfileConverter;
   readonly #intervalMicros: number;
@@ -232,13 +238,22 @@ export function holdCPUProfile(by: string): void {
  * asynchronously), and rejects if the sampler could not start. */
 export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = {}): Promise<void> {
   if (active !== undefined) throw new Error(heldBy === undefined ? "cpu profiling already in use" : `cpu profiling already in use (by ${heldBy})`);
-  const intervalMicros = options.intervalMicros ?? 1e6 / (options.hz ?? 100);
+  // Options and writer are checked here, where they are given, not when
+  // the profile stops.
+  const o = checkOptions("startCPUProfile", options);
+  checkWriter(w);
+  if (o.hz !== undefined && typeof o.hz !== "number") checkNumber("hz", o.hz, 1, 1e6);
+  if (o.intervalMicros !== undefined && typeof o.intervalMicros !== "number") checkNumber("intervalMicros", o.intervalMicros, 1, 1e6);
+  const intervalMicros = (o.intervalMicros as number | undefined) ?? 1e6 / ((o.hz as number | undefined) ?? 100);
   if (!Number.isFinite(intervalMicros) || intervalMicros < 1 || intervalMicros > 1e6) {
-    throw new Error(`pprof: cpu sampling interval must be from 1 µs to 1 s, got ${intervalMicros} µs`);
+    const from = o.intervalMicros !== undefined ? "" : ` (hz ${shown(o.hz)})`;
+    throw new Error(`pprof: cpu sampling interval must be from 1 µs to 1 s, got ${shown(intervalMicros)} µs${from}`);
   }
-  const chunkSeconds = options.chunkSeconds ?? 10;
-  if (!(chunkSeconds === Infinity || (chunkSeconds >= 0.001 && chunkSeconds <= 2_000_000))) {
-    throw new Error(`pprof: chunkSeconds must be from 0.001 to 2e6, or Infinity for no drains, got ${chunkSeconds}`);
+  checkBoolean("includeIdle", o.includeIdle);
+  const writeTimeoutMillis = checkTimeoutMillis("writeTimeoutMillis", o.writeTimeoutMillis);
+  const chunkSeconds = given(o.chunkSeconds, 10);
+  if (!(chunkSeconds === Infinity || (typeof chunkSeconds === "number" && chunkSeconds >= 0.001 && chunkSeconds <= 2_000_000))) {
+    throw new Error(`pprof: chunkSeconds must be from 0.001 to 2e6, or Infinity for no drains, got ${shown(chunkSeconds)}`);
   }
   if (host.newCpuSampler === undefined) {
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}; profile it from outside over the inspector protocol (anyprof attach)`);
@@ -251,6 +266,7 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const profile = new ActiveProfile(sampler, cpuCore, w, intervalMicros, options);
+  profile.writeTimeoutMillis = writeTimeoutMillis;
   active = profile;
   const started = profile.started.catch(async (err: unknown) => {
     // A sampler that failed to start leaves no profile running.
@@ -293,7 +309,7 @@ async function stopActive(profile: ActiveProfile): Promise<Uint8Array> {
     active = undefined;
     heldBy = undefined;
   }
-  await writeAll(profile.writer, bytes);
+  await writeAll(profile.writer, bytes, profile.writeTimeoutMillis);
   return bytes;
 }
 

@@ -14,6 +14,7 @@ import { registerBuiltin, type Snapshot as PprofSnapshot } from "./profile.ts";
 import { captureStack, defaultMaxDepth, type Frame } from "../host/stack.ts";
 import { countStacks, formatCountProfile } from "../pprof/text.ts";
 import { creatingOwn } from "../host/own.ts";
+import { checkOptions, given, shown } from "../host/validate.ts";
 
 /** GoroutineTrackingOptions tunes startGoroutineTracking. */
 export interface GoroutineTrackingOptions {
@@ -71,8 +72,8 @@ export function startGoroutineTracking(options: GoroutineTrackingOptions = {}): 
   if (host.trackAsyncResources === undefined) {
     throw new Error(`pprof: no async resource hooks in ${host.runtime}: the goroutine profile cannot record creation stacks here`);
   }
-  const depth = options.maxDepth ?? defaultMaxDepth;
-  if (!Number.isInteger(depth) || depth < 1) throw new Error(`pprof: maxDepth must be a positive integer, got ${depth}`);
+  const depth = given(checkOptions("startGoroutineTracking", options).maxDepth, defaultMaxDepth);
+  if (typeof depth !== "number" || !Number.isInteger(depth) || depth < 1) throw new Error(`pprof: maxDepth must be a positive integer, got ${shown(depth)}`);
   if (tracking) return;
   maxDepth = depth;
   tracker ??= host.trackAsyncResources({ init, destroy });

@@ -13,7 +13,8 @@ import { recordsFromCensus, recordsFromSamplingProfile, HeapSums, type HeapRecor
 import { formatHeapProfile, type HeapTextRecord } from "../pprof/heaptext.ts";
 import { host, type HeapProfileShape, type HeapSampler } from "../host/host.ts";
 import { registerBuiltin, type Snapshot } from "./profile.ts";
-import { writeAll, type ProfileWriter } from "../host/writer.ts";
+import { checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
+import { checkBoolean, checkOptions, given, shown } from "../host/validate.ts";
 
 /** HeapProfileOptions tunes startHeapProfiling. */
 export interface HeapProfileOptions {
@@ -105,12 +106,13 @@ const message = (err: unknown): string => (err instanceof Error ? err.message : 
  * profile is a census taken when written, whose kind starting chooses
  * (bunHeapSnapshot); this resolves at once. */
 export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<void> {
-  const rateBytes = options.rateBytes ?? defaultHeapRateBytes;
-  if (!Number.isInteger(rateBytes) || rateBytes < 1 || rateBytes > 2 ** 30) {
-    throw new Error(`pprof: heap sampling rate must be an integer from 1 to 2^30 bytes, got ${rateBytes}`);
+  const o = checkOptions("startHeapProfiling", options);
+  const rateBytes = given(o.rateBytes, defaultHeapRateBytes);
+  if (typeof rateBytes !== "number" || !Number.isInteger(rateBytes) || rateBytes < 1 || rateBytes > 2 ** 30) {
+    throw new Error(`pprof: heap sampling rate must be an integer from 1 to 2^30 bytes, got ${shown(rateBytes)}`);
   }
-  const includeCollected = options.includeCollected === true;
-  const bunHeapSnapshot = options.bunHeapSnapshot === true;
+  const includeCollected = checkBoolean("includeCollected", o.includeCollected) === true;
+  const bunHeapSnapshot = checkBoolean("bunHeapSnapshot", o.bunHeapSnapshot) === true;
   if (sampling !== undefined) {
     const s = sampling;
     if (s.rateBytes === rateBytes && s.includeCollected === includeCollected && s.bunHeapSnapshot === bunHeapSnapshot) return s.started;
@@ -187,6 +189,7 @@ export async function stopHeapProfiling(): Promise<void> {
  * heap profile follows a full collection (V8's inspector runs one; the Bun
  * census runs Bun.gc(true)), as Go's ?gc=1 asks. */
 export async function writeHeapProfile(w?: ProfileWriter): Promise<Uint8Array> {
+  checkWriter(w);
   const bytes = await heapProfileBytes("heap", 0);
   await writeAll(w, bytes);
   return bytes;

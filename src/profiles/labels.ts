@@ -5,6 +5,7 @@
 
 import { host, type AsyncStore, type ContinuationTracker } from "../host/host.ts";
 import { LabelSet, type Timeline } from "../pprof/labelset.ts";
+import { checkFunction, shown } from "../host/validate.ts";
 
 export { LabelSet, type Timeline };
 
@@ -20,8 +21,36 @@ function canonical(pairs: Map<string, string>): LabelSet {
 export function labels(...keyValues: string[]): LabelSet {
   if (keyValues.length % 2 !== 0) throw new Error("uneven number of arguments to pprof.Labels");
   const pairs = new Map<string, string>();
-  for (let i = 0; i < keyValues.length; i += 2) pairs.set(String(keyValues[i]), String(keyValues[i + 1]));
+  for (let i = 0; i < keyValues.length; i += 2) {
+    const k: unknown = keyValues[i];
+    const v: unknown = keyValues[i + 1];
+    // Go's Labels takes strings only; String() of an object would make a
+    // label "[object Object]" that no one meant.
+    if (typeof k !== "string") throw new Error(`pprof: labels: key ${i / 2} must be a string, got ${shown(k)}`);
+    if (typeof v !== "string") throw new Error(`pprof: labels: value of ${JSON.stringify(k)} must be a string, got ${shown(v)}`);
+    pairs.set(k, v);
+  }
   return canonical(pairs);
+}
+
+/** checkLabelSet throws "pprof: <fn>: …" unless set is a LabelSet. Sets
+ * from another copy of anyprof (a bundle beside node_modules) pass when
+ * they have a LabelSet's shape: sorted string pairs and a key. Checked
+ * where a set is given, because the async hooks that read it later run
+ * inside the host's own callbacks, where a throw would end the process. */
+function checkLabelSet(fn: string, set: unknown): asserts set is LabelSet {
+  if (set instanceof LabelSet) return;
+  const s = set as { list?: unknown; key?: unknown } | null;
+  if (
+    s !== null &&
+    typeof s === "object" &&
+    typeof s.key === "string" &&
+    Array.isArray(s.list) &&
+    s.list.every((p: unknown) => Array.isArray(p) && p.length === 2 && typeof p[0] === "string" && typeof p[1] === "string")
+  ) {
+    return;
+  }
+  throw new Error(`pprof: ${fn}: want a LabelSet from labels(…), got ${shown(set)}`);
 }
 
 let store: AsyncStore<LabelSet> | undefined;
@@ -46,6 +75,8 @@ function merge(base: LabelSet, add: LabelSet): LabelSet {
  * shared key), like Go's pprof.Do; it returns fn's result (a promise for an
  * async fn), and the labels follow fn's async work. */
 export function runWithLabels<T>(set: LabelSet, fn: () => T): T {
+  checkLabelSet("runWithLabels", set);
+  checkFunction("runWithLabels: fn", fn);
   const s = getStore();
   const merged = merge(currentSet(), set);
   const previous = current;
@@ -72,12 +103,14 @@ function warnAfterAwait(what: string): void {
 
 /** withLabels returns the current labels plus set, like Go's WithLabels. */
 export function withLabels(set: LabelSet): LabelSet {
+  checkLabelSet("withLabels", set);
   return merge(currentSet(), set);
 }
 
 /** setLabels replaces the labels of the current async context and the work
  * it starts from here on, like Go's SetGoroutineLabels. */
 export function setLabels(set: LabelSet): void {
+  checkLabelSet("setLabels", set);
   getStore().enterWith(set);
   enter(set);
   if (recording && host.labelsAfterAwait !== undefined) warnAfterAwait("setLabels");
@@ -85,12 +118,14 @@ export function setLabels(set: LabelSet): void {
 
 /** label returns the value of key in the current labels, or undefined. */
 export function label(key: string): string | undefined {
+  if (typeof key !== "string") throw new Error(`pprof: label: key must be a string, got ${shown(key)}`);
   return currentSet().get(key);
 }
 
 /** forLabels calls fn with each current label in key order until fn
  * returns false, like Go's ForLabels. */
 export function forLabels(fn: (key: string, value: string) => boolean | void): void {
+  checkFunction("forLabels: fn", fn);
   for (const [k, v] of currentSet().list) if (fn(k, v) === false) return;
 }
 
@@ -116,12 +151,24 @@ let sets: LabelSet[] = [emptySet];
 
 function track(on: boolean): void {
   if (host.trackContinuations === undefined) return;
+  // The hooks run inside the host's own callbacks, where a throw ends the
+  // process (Node's async_hooks): whatever happens, they swallow it.
   tracker ??= host.trackContinuations({
     before: () => {
-      stack.push(current);
-      enter(store?.getStore());
+      try {
+        stack.push(current);
+        enter(store?.getStore());
+      } catch {
+        // Nothing to undo: the timeline keeps its last entry.
+      }
     },
-    after: () => enter(stack.pop()),
+    after: () => {
+      try {
+        enter(stack.pop());
+      } catch {
+        // As in before.
+      }
+    },
   });
   if (on) tracker.enable();
   else {
@@ -131,7 +178,8 @@ function track(on: boolean): void {
 }
 
 function idOf(set: LabelSet | undefined): number {
-  if (set === undefined || set.list.length === 0) return 0;
+  // Sets are checked where given; a store another library filled is not.
+  if (set === undefined || set === null || typeof set !== "object" || !Array.isArray(set.list) || set.list.length === 0) return 0;
   let id = setIds.get(set.key);
   if (id === undefined) {
     id = sets.length;

@@ -10,7 +10,8 @@ import { gzip } from "../host/gzip.ts";
 import { host } from "../host/host.ts";
 import { captureStack, defaultMaxDepth, type Frame } from "../host/stack.ts";
 import { countStacks, formatCountProfile } from "../pprof/text.ts";
-import { writeAll, type ProfileWriter } from "../host/writer.ts";
+import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter, type WriteOptions } from "../host/writer.ts";
+import { checkOptions, given, shown } from "../host/validate.ts";
 
 /** BuiltinWriter is how a predefined profile reports itself: its count, its
  * bytes at a debug level (0: gzip pprof, >0: text), and, where a difference
@@ -63,8 +64,9 @@ export class Profile {
    * a value already in the profile, and on a predefined profile. */
   add(value: unknown, skip: number = 0): void {
     if (this.#entries === undefined) throw new Error(`pprof: Add called on built-in Profile ${this.name}`);
+    if (typeof skip !== "number" || !Number.isInteger(skip) || skip < 0) throw new Error(`pprof: skip must be a non-negative integer, got ${shown(skip)}`);
     if (this.#entries.has(value)) throw new Error("pprof: Profile.Add of duplicate value");
-    let frames = captureStack(this.add, Math.max(0, Math.trunc(skip)), this.#maxDepth);
+    let frames = captureStack(this.add, skip, this.#maxDepth);
     // Go records a placeholder frame when skip leaves no stack.
     if (frames.length === 0) frames = [lostProfileEvent];
     this.#entries.set(value, frames);
@@ -79,10 +81,15 @@ export class Profile {
 
   /** writeTo writes a snapshot of the profile: debug 0 (or negative, as in
    * Go) gzip-compressed pprof, debug >= 1 the legacy text form. It resolves
-   * to the bytes written; w may be absent to only get the bytes. */
-  async writeTo(w?: ProfileWriter, debug: number = 0): Promise<Uint8Array> {
+   * to the bytes written; w may be absent to only get the bytes. A writer
+   * that fails, or takes longer than options.timeoutMillis (default 30 s),
+   * rejects it with "pprof: write failed: …". */
+  async writeTo(w?: ProfileWriter, debug: number = 0, options?: WriteOptions): Promise<Uint8Array> {
+    if (typeof debug !== "number" || !Number.isInteger(debug)) throw new Error(`pprof: debug must be an integer, got ${shown(debug)}`);
+    const timeoutMillis = checkTimeoutMillis("timeoutMillis", checkOptions("writeTo", options).timeoutMillis);
+    checkWriter(w);
     const bytes = this.#builtin !== undefined ? await this.#builtin.write(debug) : this.#writeCustom(debug);
-    await writeAll(w, bytes);
+    await writeAll(w, bytes, timeoutMillis);
     return bytes;
   }
 
@@ -114,11 +121,12 @@ const lostProfileEvent: Frame = { functionName: "lostProfileEvent", url: "", lin
 
 /** newProfile creates a custom profile, like Go's NewProfile. It throws Go's
  * panics for an empty name and for a name already in use. */
-export function newProfile(name: string, options: ProfileOptions = {}): Profile {
+export function newProfile(name: string, options?: ProfileOptions): Profile {
   if (name === "") throw new Error("pprof: NewProfile with empty name");
+  if (typeof name !== "string") throw new Error(`pprof: NewProfile name must be a non-empty string, got ${shown(name)}`);
   if (registry.has(name)) throw new Error(`pprof: NewProfile name already in use: ${name}`);
-  const maxDepth = options.maxDepth ?? defaultMaxDepth;
-  if (!Number.isInteger(maxDepth) || maxDepth < 1) throw new Error(`pprof: maxDepth must be a positive integer, got ${maxDepth}`);
+  const maxDepth = given(checkOptions("newProfile", options).maxDepth, defaultMaxDepth);
+  if (typeof maxDepth !== "number" || !Number.isInteger(maxDepth) || maxDepth < 1) throw new Error(`pprof: maxDepth must be a positive integer, got ${shown(maxDepth)}`);
   const p = Profile.create(name, undefined, maxDepth);
   registry.set(name, p);
   return p;
@@ -134,7 +142,7 @@ export function registerBuiltin(name: string, writer: BuiltinWriter): Profile {
 
 /** lookup returns the profile with the given name, or undefined. */
 export function lookup(name: string): Profile | undefined {
-  return registry.get(name);
+  return typeof name === "string" ? registry.get(name) : undefined;
 }
 
 /** profiles returns every profile, sorted by name. */

@@ -1,7 +1,7 @@
 // serve-bun.ts is the standalone /debug/pprof/ server on Bun.serve, plus the
 // Node-style listener for node:http users.
 
-import { notFound, pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http/http.ts";
+import { checkServeOptions, notFound, pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http/http.ts";
 import { nodeListener, type PprofListener } from "./listener.ts";
 
 declare const Bun: {
@@ -20,14 +20,17 @@ export function pprofListener(options: PprofHandlerOptions = {}): PprofListener 
 /** servePprof starts a standalone debug server with Bun.serve, on
  * 127.0.0.1:6060 unless told otherwise; it does not keep the process alive. */
 export function servePprof(options: ServeOptions = {}): Promise<PprofServer> {
-  const handler = pprofHandler(options);
-  const hostname = options.hostname ?? "127.0.0.1";
   // idleTimeout 0: a CPU profile request is silent for its whole duration.
   let server: ReturnType<typeof Bun.serve>;
+  let hostname: string;
   try {
-    server = Bun.serve({ port: options.port ?? 6060, hostname, idleTimeout: 0, fetch: async (request) => (await handler(request)) ?? notFound() });
+    const listen = checkServeOptions(options);
+    hostname = listen.hostname;
+    const handler = pprofHandler(options);
+    server = Bun.serve({ port: listen.port, hostname, idleTimeout: 0, fetch: async (request) => (await handler(request)) ?? notFound() });
   } catch (err) {
-    // A port in use throws here: reject, as servePprof does elsewhere.
+    // Bad options and a port in use throw here: reject, as servePprof
+    // does elsewhere.
     return Promise.reject(err);
   }
   server.unref();

@@ -1,7 +1,7 @@
 // serve-deno.ts is the standalone /debug/pprof/ server on Deno.serve (it
 // needs --allow-net), plus the Node-style listener for node:http users.
 
-import { notFound, pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http/http.ts";
+import { checkServeOptions, notFound, pprofHandler, type PprofHandlerOptions, type PprofServer, type ServeOptions } from "../http/http.ts";
 import { nodeListener, type PprofListener } from "./listener.ts";
 
 declare const Deno: {
@@ -19,10 +19,11 @@ export function pprofListener(options: PprofHandlerOptions = {}): PprofListener 
 /** servePprof starts a standalone debug server with Deno.serve, on
  * 127.0.0.1:6060 unless told otherwise; it does not keep the process alive. */
 export function servePprof(options: ServeOptions = {}): Promise<PprofServer> {
-  const handler = pprofHandler(options);
-  const hostname = options.hostname ?? "127.0.0.1";
   return new Promise((resolve) => {
-    const server = Deno.serve({ port: options.port ?? 6060, hostname, onListen: () => {} }, async (request) => (await handler(request)) ?? notFound());
+    // Bad options and a port in use throw here, which rejects.
+    const { port, hostname } = checkServeOptions(options);
+    const handler = pprofHandler(options);
+    const server = Deno.serve({ port, hostname, onListen: () => {} }, async (request) => (await handler(request)) ?? notFound());
     server.unref();
     const host = hostname.includes(":") ? `[${hostname}]` : hostname;
     resolve({ url: `http://${host}:${server.addr.port}${options.prefix ?? "/debug/pprof/"}`, port: server.addr.port, close: () => server.shutdown() });
