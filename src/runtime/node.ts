@@ -3,22 +3,52 @@
 // async_hooks, zlib) plus hrtime, memory figures, argv and worker tracking —
 // and re-exports the public API. Nothing else.
 
-import { Session } from "node:inspector";
+import { Session, console as inspectorConsole, url as inspectorUrl } from "node:inspector";
 import { createRequire, syncBuiltinESMExports } from "node:module";
-import { getHeapStatistics } from "node:v8";
+import * as v8 from "node:v8";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
 import { v8Host } from "./v8.ts";
+import { handleCpuSampler, type StartCpuProfile } from "./handle-sampler.ts";
+import { inspectorCpuSampler } from "./inspector.ts";
+import { overlappingCpuSampler } from "./overlapping-sampler.ts";
 import { workerTracker } from "./workers.ts";
 
 // hrtime is the clock V8 stamps samples with: both read the OS monotonic
 // clock (CLOCK_MONOTONIC, mach_absolute_time, the performance counter).
 const nowMicros = (): number => Number(process.hrtime.bigint()) / 1000;
 
+// startCpuProfile is v8.startCpuProfile (Node >= 24.12), read through the
+// namespace so that older Nodes, which lack it, still load this module.
+const startCpuProfile = (v8 as { startCpuProfile?: StartCpuProfile }).startCpuProfile;
+
+/** profilerShared reports whether another inspector session may have V8's
+ * Profiler domain enabled: node --cpu-prof's own session, or DevTools on an
+ * open inspector port. V8 hands every console.profile() profile to each
+ * such session: --cpu-prof's prints each event and its whole profile to
+ * stderr and each stop takes seconds (measured on Node 20-26), DevTools
+ * lists every chunk. Read when a sampler is made. */
+function profilerShared(): boolean {
+  const flags = [...process.execArgv, ...(process.env["NODE_OPTIONS"] ?? "").split(/\s+/)];
+  return flags.includes("--cpu-prof") || inspectorUrl() !== undefined;
+}
+
+// newSampler picks the CPU sampler: overlapping console profiles (no pause
+// between chunks) unless another session would hear them; then V8's
+// profiler without the inspector where Node has it (still no pause), else
+// a plain inspector session, which restarts V8's sampler at each chunk.
+const newSampler = (titlePrefix: string) => () => {
+  if (!profilerShared()) return overlappingCpuSampler(Session, inspectorConsole, nowMicros, titlePrefix, "host");
+  if (startCpuProfile !== undefined) return handleCpuSampler(startCpuProfile, nowMicros);
+  return inspectorCpuSampler(Session, nowMicros);
+};
+
 setHost({
   ...v8Host(nowMicros, "host"),
+  newCpuSampler: newSampler("anyprof-cpu-"),
+  newBlockSampler: newSampler("anyprof-block-"),
   runtime: `node ${process.versions.node}`,
-  memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
+  memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": v8.getHeapStatistics() }),
   commandLine: () => [...process.argv],
   collectGarbage: () => {
     // The inspector's collectGarbage needs no --expose-gc; Node answers at once.
