@@ -84,8 +84,10 @@ export interface HeapSampler {
   /** start samples one object per rateBytes allocated, on average;
    * includeCollected keeps the samples of objects the GC has collected. */
   start(rateBytes: number, includeCollected: boolean): void | Promise<void>;
-  /** profile returns the samples held after a full collection (V8's
-   * inspector always runs one first); restart then begins a new sample set,
+  /** profile returns the samples held: after a full collection where the
+   * sampler forces one (V8's inspector always does), else as of now, with
+   * garbage not yet collected still counted (Node 26's v8.startHeapProfile
+   * sampling, like Datadog's); restart then begins a new sample set,
    * dropping the samples returned. */
   profile(restart: boolean): HeapProfileShape | Promise<HeapProfileShape>;
   /** stop ends sampling and releases the sampler (its inspector session). */

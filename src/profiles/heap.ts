@@ -184,8 +184,11 @@ export async function stopHeapProfiling(): Promise<void> {
 
 /** writeHeapProfile writes the heap profile, like Go's WriteHeapProfile
  * (Lookup("heap").WriteTo(w, 0)), and resolves to the bytes written. Every
- * heap profile follows a full collection (V8's inspector runs one; the Bun
- * census runs Bun.gc(true)), as Go's ?gc=1 asks. */
+ * heap profile follows a full collection where the runtime's sampler forces
+ * one (V8's inspector on Node 20-24 and Deno; the Bun census runs
+ * Bun.gc(true)); on Node 26 none is forced, so that a write holds a large
+ * heap for milliseconds, not a collection: objects dead since the last
+ * collection still count, as in Go between collections (?gc=1 runs one). */
 export async function writeHeapProfile(w?: ProfileWriter): Promise<Uint8Array> {
   const bytes = await heapProfileBytes("heap", 0);
   await writeAll(w, bytes);
@@ -364,8 +367,8 @@ function snapshotOf(name: HeapProfileName, snap: Reading): Snapshot & { reading:
 }
 
 /** heapProfileBytes writes the named profile: debug <= 0 gzip pprof, else
- * Go's heap text form. Each follows a full collection, so net/http/pprof's
- * ?gc=1 needs nothing more. */
+ * Go's heap text form. The handler runs ?gc=1's collection before calling
+ * it (most samplers force one anyway; Node 26's does not). */
 export async function heapProfileBytes(name: HeapProfileName, debug: number): Promise<Uint8Array> {
   const { spec, samples, reading: snap } = await heapSnapshot(name);
   const { proto, locationIds } = encodeProfile(spec, samples);

@@ -6,11 +6,13 @@
 import { Session, console as inspectorConsole, url as inspectorUrl } from "node:inspector";
 import { createRequire, syncBuiltinESMExports } from "node:module";
 import * as v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
 import { v8Host } from "./v8.ts";
 import { handleCpuSampler, type StartCpuProfile } from "./handle-sampler.ts";
-import { inspectorCpuSampler } from "./inspector.ts";
+import { inspectorCpuSampler, inspectorHeapSampler } from "./inspector.ts";
+import { handleHeapSampler, type StartHeapProfile } from "./handle-heap-sampler.ts";
 import { overlappingCpuSampler } from "./overlapping-sampler.ts";
 import { workerTracker } from "./workers.ts";
 
@@ -21,6 +23,27 @@ const nowMicros = (): number => Number(process.hrtime.bigint()) / 1000;
 // startCpuProfile is v8.startCpuProfile (Node >= 24.12), read through the
 // namespace so that older Nodes, which lack it, still load this module.
 const startCpuProfile = (v8 as { startCpuProfile?: StartCpuProfile }).startCpuProfile;
+
+// startHeapProfile is v8.startHeapProfile (Node 26), whose sampling can be
+// read without the full collection the inspector's forces on every read.
+const startHeapProfile = (v8 as { startHeapProfile?: StartHeapProfile }).startHeapProfile;
+
+let gcFunction: (() => void) | undefined;
+
+/** syncGc returns V8's gc() without --expose-gc: the flag, set for a
+ * moment, installs gc on contexts created meanwhile. */
+function syncGc(): () => void {
+  if (gcFunction !== undefined) return gcFunction;
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed !== undefined) return (gcFunction = exposed);
+  v8.setFlagsFromString("--expose-gc");
+  try {
+    gcFunction = runInNewContext("gc") as () => void;
+  } finally {
+    v8.setFlagsFromString("--no-expose-gc");
+  }
+  return gcFunction;
+}
 
 /** profilerShared reports whether another inspector session may have V8's
  * Profiler domain enabled: node --cpu-prof's own session, or DevTools on an
@@ -47,10 +70,17 @@ setHost({
   ...v8Host(nowMicros, "host"),
   newCpuSampler: newSampler("anyprof-cpu-"),
   newBlockSampler: newSampler("anyprof-block-"),
+  newHeapSampler: () => (startHeapProfile !== undefined ? handleHeapSampler(startHeapProfile, Session) : inspectorHeapSampler(Session)),
   runtime: `node ${process.versions.node}`,
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": v8.getHeapStatistics() }),
   commandLine: () => [...process.argv],
   collectGarbage: () => {
+    // With v8.startHeapProfile's sampling (Node 26), samples of collected
+    // objects are dropped by callbacks the inspector's collectGarbage leaves
+    // for a later task, so a heap?gc=1 read just after it still counted
+    // them (measured: 5.5 MB of 5.5 MB garbage); V8's gc() runs them before
+    // it returns.
+    if (startHeapProfile !== undefined) return syncGc()();
     // The inspector's collectGarbage needs no --expose-gc; Node answers at once.
     const session = new Session();
     session.connect();
