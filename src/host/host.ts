@@ -133,6 +133,10 @@ export interface Host {
   /** newHeapSampler makes the runtime's sampling heap profiler; absent
    * where there is none in-process (Bun, workerd). */
   newHeapSampler?: () => HeapSampler;
+  /** heapProfileNearHeapLimit has the runtime write its sampling heap
+   * profile to a file, up to count times, when the heap nears its limit;
+   * absent where it cannot (only Node 26 can). */
+  heapProfileNearHeapLimit?: (count: number) => void;
   /** heapCensus counts live objects by type after a full collection, for
    * a runtime without newHeapSampler that can (Bun): from a heap snapshot
    * (class names, bytes by type) when snapshot is true, else from cheaper

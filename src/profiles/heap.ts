@@ -29,6 +29,14 @@ export interface HeapProfileOptions {
    * instead of bun:jsc heapStats() counts by cell type; it pauses the
    * process for about 2 µs per live object (see the README). */
   bunHeapSnapshot?: boolean;
+  /** nearHeapLimitProfiles (Node 26 only; an error elsewhere) has V8 write
+   * the sampling heap profile as a .heapprofile file, up to this many
+   * times, when the heap nears its limit: what was live, by allocation
+   * stack, just before an out-of-memory crash. Node writes it into
+   * --diagnostic-dir (default: the working directory) as
+   * Heap.<date>.<time>.<pid>.<tid>.<seq>.heapprofile; `anyprof convert`
+   * turns it into pprof. */
+  nearHeapLimitProfiles?: number;
 }
 
 /** HeapProfileName names the two memory profiles. */
@@ -111,9 +119,20 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
   }
   const includeCollected = options.includeCollected === true;
   const bunHeapSnapshot = options.bunHeapSnapshot === true;
+  const nearLimit = options.nearHeapLimitProfiles;
+  if (nearLimit !== undefined) {
+    if (!Number.isInteger(nearLimit) || nearLimit < 1 || nearLimit > 2 ** 31 - 1) {
+      throw new Error(`pprof: nearHeapLimitProfiles must be a positive integer, got ${nearLimit}`);
+    }
+    if (host.heapProfileNearHeapLimit === undefined) {
+      throw new Error(`pprof: nearHeapLimitProfiles needs Node 26 (v8.setHeapProfileNearHeapLimit), not ${host.runtime}; Node 20-24 offer --heapsnapshot-near-heap-limit (a heap snapshot)`);
+    }
+  }
   if (sampling !== undefined) {
     const s = sampling;
-    if (s.rateBytes === rateBytes && s.includeCollected === includeCollected && s.bunHeapSnapshot === bunHeapSnapshot) return s.started;
+    if (s.rateBytes === rateBytes && s.includeCollected === includeCollected && s.bunHeapSnapshot === bunHeapSnapshot) {
+      return nearLimit === undefined ? s.started : s.started.then(() => host.heapProfileNearHeapLimit!(nearLimit));
+    }
     throw new Error(
       `pprof: heap profiling already started with rateBytes ${s.rateBytes}, includeCollected ${s.includeCollected}, bunHeapSnapshot ${s.bunHeapSnapshot}: call stopHeapProfiling() first`,
     );
@@ -134,7 +153,12 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
   }
   const s: Sampling = { sampler, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve(), ready: false };
   sampling = s;
-  s.started = serialize(() => sampler.start(rateBytes, includeCollected)).then(() => void (s.ready = true), (err: unknown) => {
+  s.started = serialize(() => sampler.start(rateBytes, includeCollected)).then(() => {
+    s.ready = true;
+    // Armed once sampling runs: V8 writes the profile of the sampler
+    // started by v8.startHeapProfile, which is ours on Node 26.
+    if (nearLimit !== undefined) host.heapProfileNearHeapLimit!(nearLimit);
+  }, (err: unknown) => {
     // A sampler that failed to start leaves no sampling behind.
     if (sampling === s) sampling = undefined;
     try {

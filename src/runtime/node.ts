@@ -28,6 +28,10 @@ const startCpuProfile = (v8 as { startCpuProfile?: StartCpuProfile }).startCpuPr
 // read without the full collection the inspector's forces on every read.
 const startHeapProfile = (v8 as { startHeapProfile?: StartHeapProfile }).startHeapProfile;
 
+// setHeapProfileNearHeapLimit (Node 26) writes v8.startHeapProfile's
+// sampling profile to a file when the heap nears its limit.
+const setHeapProfileNearHeapLimit = (v8 as { setHeapProfileNearHeapLimit?: (count: number) => void }).setHeapProfileNearHeapLimit;
+
 let gcFunction: (() => void) | undefined;
 
 /** syncGc returns V8's gc() without --expose-gc: the flag, set for a
@@ -70,6 +74,7 @@ setHost({
   ...v8Host(nowMicros, "host"),
   newCpuSampler: newSampler("anyprof-cpu-"),
   newBlockSampler: newSampler("anyprof-block-"),
+  ...(startHeapProfile !== undefined && setHeapProfileNearHeapLimit !== undefined ? { heapProfileNearHeapLimit: setHeapProfileNearHeapLimit } : {}),
   newHeapSampler: () => (startHeapProfile !== undefined ? handleHeapSampler(startHeapProfile, Session) : inspectorHeapSampler(Session)),
   runtime: `node ${process.versions.node}`,
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": v8.getHeapStatistics() }),
