@@ -7,7 +7,7 @@
 import { newCore, type Core } from "../pprof/core.ts";
 import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { gzip } from "../host/gzip.ts";
-import { host, type CpuSampler } from "../host/host.ts";
+import { host, type CpuRecorder, type CpuSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { writeAll, type ProfileWriter } from "../host/writer.ts";
 import { own } from "../host/own.ts";
@@ -23,6 +23,14 @@ export interface CpuProfileOptions {
   /** chunkSeconds is how often the sampler's buffer is drained into the
    * profile (default 10): it bounds memory for long profiles. */
   chunkSeconds?: number;
+  /** offThread converts each chunk off the application's thread where the
+   * runtime can (Node: a worker thread; see docs/app-thread-cost.md): the
+   * application is held only while V8 hands a chunk over. Sampling then
+   * begins once the worker is ready (the first time, a fraction of a
+   * second), which the returned promise waits for. Elsewhere, and on Node
+   * while another inspector session may hear console profiles (--cpu-prof,
+   * an open inspector port), the profile runs in-thread as without it. */
+  offThread?: boolean;
 }
 
 /** labelTimelineCap bounds the label changes kept per chunk (12 bytes each);
@@ -35,8 +43,12 @@ let cpuCore: Core | undefined;
 
 class ActiveProfile {
   readonly writer: ProfileWriter | undefined;
-  readonly #sampler: CpuSampler;
-  readonly #converter: CpuProfileConverter;
+  readonly #sampler: CpuSampler | undefined;
+  readonly #converter: CpuProfileConverter | undefined;
+  // #recorder, when the host offers one, samples and converts elsewhere
+  // (Node: a worker thread); then #sampler and #converter are unused.
+  readonly #recorder: CpuRecorder | undefined;
+  readonly #includeIdle: boolean;
   readonly #intervalMicros: number;
   readonly #startNanos: bigint;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -55,11 +67,16 @@ class ActiveProfile {
   /** stopping is the stop under way, which a second stopCPUProfile waits for. */
   stopping: Promise<Uint8Array | undefined> | undefined;
 
-  constructor(sampler: CpuSampler, core: Core, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions) {
+  constructor(sampler: CpuSampler | CpuRecorder, core: Core | undefined, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions) {
     this.writer = w;
-    this.#sampler = sampler;
     this.#intervalMicros = intervalMicros;
-    this.#converter = new CpuProfileConverter(core, { intervalMicros, includeIdle: options.includeIdle ?? false });
+    this.#includeIdle = options.includeIdle ?? false;
+    if ("cut" in sampler) {
+      this.#recorder = sampler;
+    } else {
+      this.#sampler = sampler;
+      this.#converter = new CpuProfileConverter(core!, { intervalMicros, includeIdle: this.#includeIdle });
+    }
     this.#startNanos = host.nowNanos();
     startTimeline(labelTimelineCap);
     this.started = this.#run(() => this.#start());
@@ -113,7 +130,10 @@ class ActiveProfile {
   }
 
   #start(): void | Promise<void> {
-    const began = this.#sampler.start(this.#intervalMicros);
+    if (this.#recorder !== undefined) {
+      return this.#recorder.start(this.#intervalMicros, this.#includeIdle).then((clockMicros) => void (this.#clockAtStart = clockMicros));
+    }
+    const began = this.#sampler!.start(this.#intervalMicros);
     if (began instanceof Promise) {
       return began.then((clockMicros) => void (this.#clockAtStart = clockMicros));
     }
@@ -123,14 +143,20 @@ class ActiveProfile {
   // #drain stops the sampler, adds what it recorded, and restarts it unless
   // this is the final drain.
   #drain(restart: boolean): void | Promise<void> {
-    const stopped = this.#sampler.stop();
+    if (this.#recorder !== undefined) {
+      // The split is one synchronous moment: labels taken, chunk cut.
+      const timeline = takeTimeline(!restart);
+      if (timeline.overflowed) this.#labelsTruncated = true;
+      return this.#recorder.cut(timeline, restart);
+    }
+    const stopped = this.#sampler!.stop();
     const take = (profile: Awaited<ReturnType<CpuSampler["stop"]>>) => {
       const timeline = takeTimeline(!restart);
       if (timeline.overflowed) this.#labelsTruncated = true;
       // The sampler's clock and ours differ by a constant: the profile's
       // start is when sampling began, which is when we read our clock.
       const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
-      this.#converter.add(profile, { timeline, offsetMicros });
+      this.#converter!.add(profile, { timeline, offsetMicros });
       if (restart) return this.#start();
     };
     return stopped instanceof Promise ? stopped.then(take) : take(stopped);
@@ -144,6 +170,7 @@ class ActiveProfile {
     // sees is stop + convert + encode + gzip, with no await in between.
     await this.#run(() => {
       const drained = this.#drain(false);
+      if (this.#recorder !== undefined) return this.#recorder.finish(...this.#finishArgs()).then((b) => void (bytes = b));
       return drained instanceof Promise ? drained.then(() => void (bytes = this.#finish())) : void (bytes = this.#finish());
     }).catch(() => {});
     return this.#close(bytes);
@@ -158,14 +185,14 @@ class ActiveProfile {
     void this.#run(() => {
       const drained = this.#drain(false);
       if (drained instanceof Promise) throw new Error("the sampler answers asynchronously");
-      bytes = this.#finish();
+      bytes = this.#recorder !== undefined ? this.#recorder.finishSync(...this.#finishArgs()) : this.#finish();
     }).catch(() => {});
     return this.#close(bytes);
   }
 
   /** sampleCount is the number of samples drained so far. */
   get sampleCount(): number {
-    return this.#converter.sampleCount;
+    return this.#recorder?.sampleCount ?? this.#converter!.sampleCount;
   }
 
   /** canStopSync reports whether stopSync can run now: no step is queued
@@ -174,9 +201,13 @@ class ActiveProfile {
     return this.#queued === 0 && !this.#inStep;
   }
 
-  #finish(): Uint8Array {
+  #finishArgs(): [bigint, bigint, string[]] {
     const comments = this.#labelsTruncated ? [`labels: more than ${labelTimelineCap} label changes in a chunk; later samples keep the last labels seen`] : [];
-    return gzip(this.#converter.finish(this.#startNanos, host.nowNanos() - this.#startNanos, comments));
+    return [this.#startNanos, host.nowNanos() - this.#startNanos, comments];
+  }
+
+  #finish(): Uint8Array {
+    return gzip(this.#converter!.finish(...this.#finishArgs()));
   }
 
   #close(bytes: Uint8Array | undefined): Uint8Array {
@@ -184,7 +215,7 @@ class ActiveProfile {
     // (and its async hooks) here, whatever happened.
     if (timelineRecording()) takeTimeline(true);
     try {
-      this.#sampler.close();
+      (this.#recorder ?? this.#sampler)!.close();
     } catch {
       // A sampler that cannot close has nothing left to give us.
     }
@@ -215,13 +246,16 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
   if (!(chunkSeconds === Infinity || (chunkSeconds >= 0.001 && chunkSeconds <= 2_000_000))) {
     throw new Error(`pprof: chunkSeconds must be from 0.001 to 2e6, or Infinity for no drains, got ${chunkSeconds}`);
   }
-  if (host.newCpuSampler === undefined) {
+  if (host.newCpuSampler === undefined && host.newCpuRecorder === undefined) {
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}; profile it from outside over the inspector protocol (anyprof attach)`);
   }
-  let sampler: CpuSampler | undefined;
+  let sampler: CpuSampler | CpuRecorder | undefined;
   try {
-    cpuCore ??= newCore(host.wasmModule());
-    sampler = host.newCpuSampler();
+    sampler = options.offThread === true ? host.newCpuRecorder?.() : undefined;
+    if (sampler === undefined) {
+      cpuCore ??= newCore(host.wasmModule());
+      sampler = host.newCpuSampler!();
+    }
   } catch (err) {
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

@@ -14,6 +14,7 @@ import { handleCpuSampler, type StartCpuProfile } from "./handle-sampler.ts";
 import { inspectorCpuSampler, inspectorHeapSampler } from "./inspector.ts";
 import { handleHeapSampler, type StartHeapProfile } from "./handle-heap-sampler.ts";
 import { overlappingCpuSampler } from "./overlapping-sampler.ts";
+import { workerCpuRecorder } from "./worker-sampler.ts";
 import { workerTracker } from "./workers.ts";
 
 // hrtime is the clock V8 stamps samples with: both read the OS monotonic
@@ -70,8 +71,16 @@ const newSampler = (titlePrefix: string) => () => {
   return inspectorCpuSampler(Session, nowMicros);
 };
 
+// cpuThread is the worker module that converts chunks off the main thread,
+// next to this file in dist/; run from TypeScript sources (tests), there
+// is no JavaScript to start a worker from, and chunks convert in-thread.
+const cpuThread = import.meta.url.endsWith(".ts") ? undefined : new URL("./cpu-thread.js", import.meta.url);
+
 setHost({
   ...v8Host(nowMicros, "host"),
+  // offThread CPU profiles convert in a worker unless another session would hear the
+  // console profiles its chunks are (then newCpuSampler's fallbacks run).
+  newCpuRecorder: () => (cpuThread === undefined || profilerShared() ? undefined : workerCpuRecorder(cpuThread, nowMicros)),
   newCpuSampler: newSampler("anyprof-cpu-"),
   newBlockSampler: newSampler("anyprof-block-"),
   ...(startHeapProfile !== undefined && setHeapProfileNearHeapLimit !== undefined ? { heapProfileNearHeapLimit: setHeapProfileNearHeapLimit } : {}),
