@@ -77,3 +77,28 @@ describe("anyprof under node --cpu-prof", () => {
     expect(wall(flagged)).toBeLessThan(2.5 * wall(plain) + 60);
   }, 120_000);
 });
+
+describe("thin (v8.startCpuProfile samples at ~1 kHz whatever the interval)", () => {
+  it("keeps one sample per interval, each kept delta spanning the dropped ones", async () => {
+    const { thin } = await import("../src/runtime/handle-sampler.ts");
+    // 100 samples 1.1 ms apart, node ids 1..100.
+    const samples = Array.from({ length: 100 }, (_, i) => i + 1);
+    const timeDeltas = samples.map(() => 1100);
+    const p = { nodes: [], samples, timeDeltas, startTime: 1_000_000, endTime: 1_000_000 + 110_000 };
+    const t = thin(p, 10_000, false);
+    // 110 ms at a 10 ms interval: 11 samples, timestamps kept exactly.
+    expect(t.samples!.length).toBe(11);
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    let at = p.startTime;
+    const kept = t.samples!.map((id, i) => ((at += t.timeDeltas![i]!), [id, at]));
+    for (const [id, when] of kept) expect(when).toBe(p.startTime + 1100 * id!);
+    expect(sum(t.timeDeltas!)).toBeLessThanOrEqual(110_000);
+    for (const d of t.timeDeltas!.slice(1)) expect(d).toBeGreaterThanOrEqual(8_800);
+    // At the sampler's own rate nothing is dropped; an overlapped chunk loses its first sample only.
+    expect(thin(p, 1000, false).samples!.length).toBe(100);
+    const o = thin(p, 1000, true);
+    expect(o.samples!.length).toBe(99);
+    expect(o.samples![0]).toBe(2);
+    expect(o.timeDeltas![0]).toBe(2200);
+  });
+});
