@@ -16,7 +16,7 @@ import { newCore, type Core } from "../pprof/core.ts";
 import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { LabelSet, type Timeline } from "../pprof/labelset.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
-import type { ChunkMessage, FinishMessage, Reply, StartMessage } from "./worker-sampler.ts";
+import type { AbortMessage, ChunkMessage, FinishMessage, Reply, StartMessage } from "./worker-sampler.ts";
 
 const replies = (workerData as { replies: MessagePort; signal: Int32Array }).replies;
 const signal = (workerData as { replies: MessagePort; signal: Int32Array }).signal;
@@ -72,6 +72,8 @@ function pump(): void {
 }
 
 let profileId = 0;
+// finished is true once the current profile has been finished or aborted.
+let finished = true;
 
 function add(chunk: ChunkMessage, p: CpuProfileShape): void {
   let profile = p;
@@ -94,6 +96,7 @@ function add(chunk: ChunkMessage, p: CpuProfileShape): void {
 function finish(m: FinishMessage): void {
   finishing = undefined;
   if (m.profileId !== profileId) return;
+  finished = true;
   if (failure !== undefined) {
     reply({ op: "finished", profileId: m.profileId, error: failure });
     return;
@@ -110,6 +113,7 @@ function finish(m: FinishMessage): void {
 
 async function start(m: StartMessage): Promise<void> {
   profileId = m.profileId;
+  finished = false;
   titlePrefix = m.titlePrefix;
   failure = undefined;
   queue.length = 0;
@@ -122,7 +126,16 @@ async function start(m: StartMessage): Promise<void> {
   await post("Profiler.setSamplingInterval", { interval: Math.max(1, Math.round(m.intervalMicros)) });
 }
 
-parentPort!.on("message", (m: StartMessage | ChunkMessage | FinishMessage) => {
+parentPort!.on("message", (m: StartMessage | ChunkMessage | FinishMessage | AbortMessage) => {
+  if (m.op === "abort") {
+    if (m.profileId !== profileId || finished) return;
+    finished = true;
+    queue.length = 0;
+    finishing = undefined;
+    converter = undefined;
+    void post("Profiler.disable").catch(() => {});
+    return;
+  }
   if (m.op === "start") {
     start(m).then(
       () => reply({ op: "started", profileId: m.profileId }),

@@ -45,6 +45,13 @@ export interface FinishMessage {
   comments: string[];
 }
 
+/** AbortMessage ends a profile that will not be finished (a no-op after
+ * its finish). */
+export interface AbortMessage {
+  op: "abort";
+  profileId: number;
+}
+
 /** Reply is what the worker answers, on its reply port. */
 export type Reply =
   | { op: "started"; profileId: number; error?: string }
@@ -59,6 +66,10 @@ interface Thread {
 }
 
 let thread: Thread | undefined;
+
+/** answerMillis bounds the wait for the worker's answer to a start or a
+ * finish (a loaded machine takes a fraction of a second). */
+const answerMillis = 30_000;
 let profiles = 0;
 let sequence = 0;
 
@@ -86,10 +97,12 @@ function spawn(url: URL): Thread {
   return t;
 }
 
-let onCount: ((profileId: number, samples: number) => void) | undefined;
+// counts holds each open recorder's sample-count setter, by profile; a
+// recorder removes its own at close, so the map holds open profiles only.
+const counts = new Map<number, (samples: number) => void>();
 
 function deliver(t: Thread, r: Reply): void {
-  if (r.op === "count") return onCount?.(r.profileId, r.samples);
+  if (r.op === "count") return counts.get(r.profileId)?.(r.samples);
   const key = `${r.op} ${r.profileId}`;
   const wake = t.waiting.get(key);
   if (wake !== undefined) {
@@ -109,11 +122,17 @@ export function workerCpuRecorder(url: URL, nowMicros: () => number, titlePrefix
   let clockAtStart = 0;
   let current: { title: string; clock: number; overlapped: boolean } | undefined;
   let closed = false;
-  const previousCount = onCount;
-  onCount = (id, n) => (id === profileId ? void (samples = n) : previousCount?.(id, n));
+  counts.set(profileId, (n) => void (samples = n));
   const ask = (op: "started" | "finished", m: StartMessage | FinishMessage): Promise<Reply> =>
     new Promise((resolve) => {
-      t.waiting.set(`${op} ${profileId}`, resolve);
+      const key = `${op} ${profileId}`;
+      // A worker that never answers fails the profile, never hangs the caller.
+      const timer = setTimeout(() => deliver(t, { op, profileId, error: `the anyprof-cpu worker did not answer in ${answerMillis / 1000} s` } as Reply), answerMillis);
+      timer.unref();
+      t.waiting.set(key, (r) => {
+        clearTimeout(timer);
+        resolve(r);
+      });
       // An awaited answer keeps the process alive until it comes.
       t.replies.ref();
       t.worker.postMessage(m);
@@ -169,7 +188,7 @@ export function workerCpuRecorder(url: URL, nowMicros: () => number, titlePrefix
       // The worker needs nothing from this thread to finish (the chunks'
       // profiles were delivered when they ended): wait for its answer.
       t.worker.postMessage(finishMessage(timeNanos, durationNanos, comments));
-      const deadline = Date.now() + 30_000;
+      const deadline = Date.now() + answerMillis;
       for (;;) {
         const seen = Atomics.load(t.signal, 0);
         let got: { message: Reply } | undefined;
@@ -178,7 +197,7 @@ export function workerCpuRecorder(url: URL, nowMicros: () => number, titlePrefix
           if (r.op === "finished" && r.profileId === profileId) return bytesOf(r);
           deliver(t, r);
         }
-        if (Date.now() > deadline) throw new Error("the anyprof-cpu worker did not answer in 30 s");
+        if (Date.now() > deadline) throw new Error(`the anyprof-cpu worker did not answer in ${answerMillis / 1000} s`);
         Atomics.wait(t.signal, 0, seen, 1000);
       }
     },
@@ -188,8 +207,12 @@ export function workerCpuRecorder(url: URL, nowMicros: () => number, titlePrefix
     close(): void {
       if (closed) return;
       closed = true;
+      counts.delete(profileId);
       if (current !== undefined) inspectorConsole.profileEnd(current.title);
       current = undefined;
+      // A profile closed without finishing (a failure) must not leave the
+      // worker's session hearing every later console profile.
+      t.worker.postMessage({ op: "abort", profileId } satisfies AbortMessage);
       t.waiting.delete(`started ${profileId}`);
       t.waiting.delete(`finished ${profileId}`);
       if (t.waiting.size === 0) t.replies.unref();
