@@ -173,7 +173,7 @@ class ActiveProfile {
       if (this.#recorder !== undefined) return this.#recorder.finish(...this.#finishArgs()).then((b) => void (bytes = b));
       return drained instanceof Promise ? drained.then(() => void (bytes = this.#finish())) : void (bytes = this.#finish());
     }).catch(() => {});
-    return this.#close(bytes);
+    return this.#close(bytes, true);
   }
 
   /** stopSync is stop for a sampler that answers synchronously (Node's), for
@@ -187,7 +187,7 @@ class ActiveProfile {
       if (drained instanceof Promise) throw new Error("the sampler answers asynchronously");
       bytes = this.#recorder !== undefined ? this.#recorder.finishSync(...this.#finishArgs()) : this.#finish();
     }).catch(() => {});
-    return this.#close(bytes);
+    return this.#close(bytes, false);
   }
 
   /** sampleCount is the number of samples drained so far. */
@@ -210,18 +210,65 @@ class ActiveProfile {
     return gzip(this.#converter!.finish(...this.#finishArgs()));
   }
 
-  #close(bytes: Uint8Array | undefined): Uint8Array {
+  // #close releases the sampler; keep (an asynchronous stop that worked)
+  // leaves an in-thread sampler running for spareMillis instead, for the
+  // next startCPUProfile to adopt.
+  #close(bytes: Uint8Array | undefined, keep: boolean): Uint8Array {
     // A failed profile never drained its last chunk: end the label log
     // (and its async hooks) here, whatever happened.
     if (timelineRecording()) takeTimeline(true);
     try {
-      (this.#recorder ?? this.#sampler)!.close();
+      if (keep && this.#failure === undefined && this.#sampler !== undefined) spareSampler(this.#sampler, this.#intervalMicros);
+      else (this.#recorder ?? this.#sampler)!.close();
     } catch {
       // A sampler that cannot close has nothing left to give us.
     }
     if (this.#failure !== undefined) throw new Error(`pprof: cpu sampler failed: ${this.#failure.message}`, { cause: this.#failure });
     return bytes!;
   }
+}
+
+/** spareMillis is how long a stopped profile's sampler keeps running for a
+ * start that follows (back-to-back profiles, a continuous profiler's next
+ * period, the next /debug/pprof/profile scrape): adopting it, the next
+ * profile begins without stopping V8's sampler, which would log all
+ * compiled code again (13-70 ms in a large application). Short, because
+ * ending the spare unused builds a profile nobody reads. */
+export const spareMillis = 250;
+
+// spare.factory is the host.newCpuSampler that made it: a host whose
+// sampler factory was replaced since gets a sampler from the new one.
+let spare: { sampler: CpuSampler; intervalMicros: number; factory: unknown; timer: ReturnType<typeof setTimeout> } | undefined;
+
+function spareSampler(sampler: CpuSampler, intervalMicros: number): void {
+  closeSpare();
+  const timer = own(() => setTimeout(closeSpare, spareMillis));
+  host.unrefTimer(timer);
+  spare = { sampler, intervalMicros, factory: host.newCpuSampler, timer };
+}
+
+function closeSpare(): void {
+  const s = spare;
+  spare = undefined;
+  if (s === undefined) return;
+  clearTimeout(s.timer);
+  try {
+    s.sampler.close();
+  } catch {
+    // A sampler that cannot close has nothing left to give us.
+  }
+}
+
+// takeSpare returns the spare sampler when it runs at intervalMicros.
+function takeSpare(intervalMicros: number): CpuSampler | undefined {
+  if (spare === undefined || spare.intervalMicros !== intervalMicros || spare.factory !== host.newCpuSampler) {
+    closeSpare();
+    return undefined;
+  }
+  const { sampler, timer } = spare;
+  clearTimeout(timer);
+  spare = undefined;
+  return sampler;
 }
 
 // handledRejection is a rejected promise that does not count as unhandled:
@@ -246,7 +293,7 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
   if (!(chunkSeconds === Infinity || (chunkSeconds >= 0.001 && chunkSeconds <= 2_000_000))) {
     throw new Error(`pprof: chunkSeconds must be from 0.001 to 2e6, or Infinity for no drains, got ${chunkSeconds}`);
   }
-  if (host.newCpuSampler === undefined && host.newCpuRecorder === undefined) {
+  if (host.newCpuSampler === undefined) {
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}; profile it from outside over the inspector protocol (anyprof attach)`);
   }
   let sampler: CpuSampler | CpuRecorder | undefined;
@@ -254,7 +301,7 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
     sampler = options.offThread === true ? host.newCpuRecorder?.() : undefined;
     if (sampler === undefined) {
       cpuCore ??= newCore(host.wasmModule());
-      sampler = host.newCpuSampler!();
+      sampler = takeSpare(intervalMicros) ?? host.newCpuSampler!();
     }
   } catch (err) {
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
