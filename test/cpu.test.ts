@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { goPprof } from "./helpers/gotool.ts";
 import { resolve, type Resolved } from "./helpers/pprof.ts";
-import { bin, node22, node24, root, run } from "./helpers/spawn.ts";
+import { bin, node22, node24, node26, root, run } from "./helpers/spawn.ts";
 
 const script = join(root, "test/runtimes/cpu-conformance.mjs");
 
@@ -48,6 +48,7 @@ const cases: Case[] = [
   { name: `node ${process.versions.node}`, cmd: process.execPath, args: [entry("cpu-npm.mjs")], labels: node },
   { name: "node 22", cmd: node22, args: [entry("cpu-npm.mjs")], labels: node },
   { name: "node 24", cmd: node24, args: [entry("cpu-npm.mjs")], labels: node },
+  { name: "node 26", cmd: node26, args: [entry("cpu-npm.mjs")], labels: node },
   // Deno's inspector needs --allow-sys; loading anyprof needs no permission.
   { name: "deno", cmd: bin("deno"), args: ["run", "--allow-sys", entry("cpu-deno.mjs")], labels: deno },
   { name: "bun", cmd: bin("bun"), args: [entry("cpu-npm.mjs")], labels: syncOnly },

@@ -11,7 +11,7 @@ import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
 import { goPprof, parseRaw } from "./helpers/gotool.ts";
 import { resolve, type Resolved } from "./helpers/pprof.ts";
-import { bin, node22, node24, root, run, type Run } from "./helpers/spawn.ts";
+import { bin, node22, node24, node26, root, run, type Run } from "./helpers/spawn.ts";
 import { pakoModuleNames } from "./helpers/workerd.ts";
 // The workload's constants, so that the expectations follow its edits.
 import { churnCount, elements, rateBytes, smallCount } from "./runtimes/heap-conformance.mjs";
@@ -305,6 +305,7 @@ const cases: Case[] = [
   { name: `node ${process.versions.node}`, cmd: process.execPath, args: () => [entry("heap-npm.mjs")], check: checkV8 },
   { name: "node 22", cmd: node22, args: () => [entry("heap-npm.mjs")], check: checkV8 },
   { name: "node 24", cmd: node24, args: () => [entry("heap-npm.mjs")], check: checkV8 },
+  { name: "node 26", cmd: node26, args: () => [entry("heap-npm.mjs")], check: checkV8 },
   { name: "deno", cmd: bin("deno"), args: () => ["run", "--allow-sys", entry("heap-deno.mjs")], check: checkV8 },
   { name: "bun", cmd: bin("bun"), args: () => [entry("heap-npm.mjs")], check: checkBun },
   {

@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { goPprof, parseRaw } from "./helpers/gotool.ts";
 import { resolve, type Resolved } from "./helpers/pprof.ts";
-import { bin, node22, node24, root, run } from "./helpers/spawn.ts";
+import { bin, node22, node24, node26, root, run } from "./helpers/spawn.ts";
 
 const script = join(root, "test/runtimes/predefined-conformance.mjs");
 const entry = (f: string) => join(root, "test/runtimes", f);
@@ -61,6 +61,7 @@ const cases: Case[] = [
   { name: `node ${process.versions.node}`, cmd: process.execPath, args: [entry("predefined-npm.mjs")], support: node },
   { name: "node 22", cmd: node22, args: [entry("predefined-npm.mjs")], support: node },
   { name: "node 24", cmd: node24, args: [entry("predefined-npm.mjs")], support: node },
+  { name: "node 26", cmd: node26, args: [entry("predefined-npm.mjs")], support: node },
   // Sockets need --allow-net, the worker's module --allow-read, the inspector --allow-sys.
   { name: "deno", cmd: bin("deno"), args: ["run", "--allow-net", "--allow-read", "--allow-sys", entry("predefined-deno.mjs")], support: deno },
   { name: "bun", cmd: bin("bun"), args: [entry("predefined-npm.mjs")], support: bun },

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { describe, test } from "vitest";
 import { resolve, type Resolved } from "./helpers/pprof.ts";
-import { bin, node22, node24, root, run, spawnTimeoutMillis, type Run } from "./helpers/spawn.ts";
+import { bin, node22, node24, node26, root, run, spawnTimeoutMillis, type Run } from "./helpers/spawn.ts";
 import { writeWorkerdConfig } from "./helpers/workerd.ts";
 
 const smokeDir = join(root, "test/runtimes");
@@ -137,6 +137,7 @@ const runtimes: RuntimeCase[] = [
   { name: `node ${process.versions.node}`, bin: process.execPath, args: () => [npmEntry], runtime: `node ${process.versions.node}`, entry: distEntry("node.js") },
   { name: "node 22", bin: node22, args: () => [npmEntry], runtime: "node 22.", entry: distEntry("node.js") },
   { name: "node 24", bin: node24, args: () => [npmEntry], runtime: "node 24.", entry: distEntry("node.js") },
+  { name: "node 26", bin: node26, args: () => [npmEntry], runtime: "node 26.", entry: distEntry("node.js") },
   { name: "bun", bin: bin("bun"), args: () => [npmEntry], runtime: "bun ", entry: distEntry("bun.js") },
   // No --allow-* flag: the library must need no permission in Deno.
   { name: "deno", bin: bin("deno"), args: () => ["run", join(smokeDir, "deno.mjs")], runtime: "deno " },

@@ -86,6 +86,8 @@ export async function runPause({ rounds = 5, seconds = 3 } = {}) {
         return { pause: worst(during, stopPause, syncPause), syncPause, resolvedMillis, stats: decodeStats(bytes) };
       },
     },
+    offThreadCandidate("anyprof offThread", Infinity),
+    offThreadCandidate("anyprof offThread, 1 s chunks", 1),
     workerCandidate("worker", 0),
     workerCandidate("worker, 1 s chunks", 1000),
     {
@@ -158,6 +160,27 @@ export async function runPause({ rounds = 5, seconds = 3 } = {}) {
     },
   ];
 
+  // offThreadCandidate is anyprof as shipped with { offThread: true }: the
+  // chunks end on the main thread, the worker converts them.
+  function offThreadCandidate(name, chunkSeconds) {
+    return {
+      name,
+      async run(ms) {
+        await startCPUProfile(undefined, { intervalMicros, offThread: true, chunkSeconds });
+        const during = work(ms, seed++);
+        gc();
+        const probe = loopProbe();
+        const sync = stopwatch();
+        const pending = stopCPUProfile();
+        const syncPause = sync();
+        const bytes = await pending;
+        const resolvedMillis = sync().wallMillis;
+        const stopPause = probe();
+        return { pause: worst(during, stopPause, syncPause), during, syncPause, resolvedMillis, stats: decodeStats(bytes) };
+      },
+    };
+  }
+
   function workerCandidate(name, chunkMillis) {
     return {
       name,
@@ -191,7 +214,7 @@ export async function runPause({ rounds = 5, seconds = 3 } = {}) {
   return { markdown: report(results, { rounds, seconds }), results };
 }
 
-function report([any, wrk, wrkChunked, v8prof, dd, raw], { rounds, seconds }) {
+function report([any, off, offChunked, wrk, wrkChunked, v8prof, dd, raw], { rounds, seconds }) {
   const med = (rs, f) => median(rs.map(f));
   const held = (r) => r.pause.heldMillis;
   // ratio is the median over rounds of a's pause / b's pause in that round.
@@ -231,6 +254,16 @@ function report([any, wrk, wrkChunked, v8prof, dd, raw], { rounds, seconds }) {
           "anyprof `await stopCPUProfile()`",
           any,
           `synchronous part ${fixed(med(any, (r) => r.syncPause.heldMillis))} held / ${fixed(med(any, (r) => r.syncPause.wallMillis))} wall; resolved after ${fixed(med(any, (r) => r.resolvedMillis))}`,
+        ),
+        row(
+          "anyprof `{ offThread: true }` (worker converts)",
+          off,
+          `synchronous part ${fixed(med(off, (r) => r.syncPause.heldMillis))} held; bytes after ${fixed(med(off, (r) => r.resolvedMillis))}`,
+        ),
+        row(
+          "anyprof `{ offThread: true, chunkSeconds: 1 }`",
+          offChunked,
+          `longest hold by a chunk cut during the workload ${fixed(med(offChunked, (r) => r.during.heldMillis))}, at the final stop ${fixed(med(offChunked, (r) => r.syncPause.heldMillis))}`,
         ),
         row(
           "anyprof, session in a worker (prototype)",
@@ -285,7 +318,7 @@ function report([any, wrk, wrkChunked, v8prof, dd, raw], { rounds, seconds }) {
   };
   md.push("");
   md.push(
-    `Target: anyprof's pause ≤ 1/4 of datadog's — ${verdict(any)}. Worker prototype: ${verdict(wrk)}; with 1 s chunks: ${verdict(wrkChunked)}` +
+    `Target: anyprof's pause ≤ 1/4 of datadog's — ${verdict(any)}; offThread: ${verdict(off)}; offThread with 1 s chunks: ${verdict(offChunked)}. Worker prototype: ${verdict(wrk)}; with 1 s chunks: ${verdict(wrkChunked)}` +
       `${v8prof.length > 0 ? `; v8.startCpuProfile + worker: ${verdict(v8prof)}` : ""}. ` +
       `Even the raw \`Profiler.stop\`, with nothing after it, is ${fixed(vsSync(raw), 2)} of datadog's pause.\n`,
   );

@@ -2,14 +2,14 @@
 // one's JIT state, heap and profiler history do not leak into the next), and
 // prints the machine and date once, then each markdown section. Name
 // sections to run only those: `node bench/cpu/run.mjs overhead pause diagnose`
-// (default: all three). Build first: `node scripts/build.mjs`.
+// (default: all four). Build first: `node scripts/build.mjs`.
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describeMachine, fixed } from "./lib.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const all = ["overhead", "pause", "diagnose"];
+const all = ["overhead", "pause", "cycle", "diagnose"];
 const wanted = process.argv.slice(2).filter((a) => all.includes(a));
 const sections = wanted.length > 0 ? wanted : all;
 const t0 = performance.now();

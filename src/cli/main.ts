@@ -16,6 +16,8 @@ import { gzip } from "../host/gzip.ts";
 import { host, type CpuProfileShape } from "../host/host.ts";
 import { decodePprof } from "./decode.ts";
 import { cpuProfileProblem, readInput } from "./input.ts";
+import { convertHeapProfile, isHeapProfile } from "./convert-heap.ts";
+import { defaultHeapRateBytes } from "../profiles/heap.ts";
 import { computeTop, formatTop } from "./top.ts";
 
 /** UsageError is bad arguments: exit code 2. */
@@ -36,8 +38,11 @@ deno run --inspect, workerd serve --inspector-addr (host:port/<service> picks
 a worker). Ctrl-C ends the window early and keeps the profile. --no-deopt
 leaves the target's optimized code alone (functions inlined before the attach
 are then reported as their callers).`,
-  convert: `usage: anyprof convert IN -o OUT.pb.gz
-Converts a .cpuprofile (node --cpu-prof, Deno, Bun, DevTools) to pprof.`,
+  convert: `usage: anyprof convert IN -o OUT.pb.gz [--heap-rate BYTES]
+Converts a .cpuprofile (node --cpu-prof, Deno, Bun, DevTools) or a
+.heapprofile (node --heap-prof, DevTools, anyprof's nearHeapLimitProfiles on
+Node 26) to pprof. --heap-rate is the rate the heap profile was sampled at
+(default 524288, anyprof's default), which the file does not record.`,
   top: `usage: anyprof top FILE [-n N] [--cum] [--sample-index NAME] [--tagfocus k=v]
 Prints the table of go tool pprof -top for any pprof file.`,
   view: `usage: anyprof view FILE [-o flame.html] [--open]
@@ -48,7 +53,7 @@ const mainUsage = `usage: anyprof <command> [arguments]
 commands:
   record   run a program under the profiler and write its profiles
   attach   profile a running process over the inspector protocol
-  convert  convert a .cpuprofile to pprof
+  convert  convert a .cpuprofile or .heapprofile to pprof
   top      print the top functions of a pprof file
   view     write an interactive flame graph as one HTML file
 
@@ -304,11 +309,22 @@ async function attachCommand(args: string[]): Promise<number> {
 }
 
 function convert(args: string[]): number {
-  const { values, positionals } = parse("convert", args, { o: { type: "string", short: "o" } });
+  const { values, positionals } = parse("convert", args, { o: { type: "string", short: "o" }, "heap-rate": { type: "string" } });
   const out = values.str("o");
   if (positionals.length !== 1 || out === undefined) throw new UsageError(`wrong arguments (anyprof convert --help for usage)`);
   const input = positionals[0]!;
   const text = new TextDecoder().decode(readInput(input));
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined; // convertCpuProfile says why
+  }
+  if (isHeapProfile(parsed)) {
+    const rateBytes = positiveNumber("heap-rate", values.str("heap-rate"), defaultHeapRateBytes);
+    writeFileSync(out, convertHeapProfile(parsed, rateBytes, input));
+    return 0;
+  }
   writeFileSync(out, convertCpuProfile(text, input));
   return 0;
 }

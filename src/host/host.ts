@@ -59,6 +59,38 @@ export interface CpuSampler {
   close(): void;
 }
 
+/** RecorderTimeline is a chunk's label timeline as a CpuRecorder takes it
+ * (profiles/labels.ts' Timeline, seen from below: sets by their pairs). */
+export interface RecorderTimeline {
+  readonly times: Float64Array;
+  readonly ids: Uint32Array;
+  readonly length: number;
+  readonly overflowed: boolean;
+  readonly sets: ReadonlyArray<{ readonly list: ReadonlyArray<readonly [string, string]> }>;
+}
+
+/** CpuRecorder samples and converts a CPU profile somewhere other than
+ * the application's thread (Node: a worker thread); the profile layer
+ * hands it each chunk's label timeline and asks for the bytes at the end. */
+export interface CpuRecorder {
+  /** start begins sampling every intervalMicros and resolves to
+   * host.nowMicros() read as the first chunk began. */
+  start(intervalMicros: number, includeIdle: boolean): Promise<number>;
+  /** cut ends the current chunk, beginning the next one first when
+   * restart is set (so the sampler never stops), and hands the ended chunk
+   * with timeline, the labels logged during it, over for conversion. */
+  cut(timeline: RecorderTimeline, restart: boolean): void;
+  /** finish resolves to the gzip pprof of every chunk cut so far. */
+  finish(timeNanos: bigint, durationNanos: bigint, comments: readonly string[]): Promise<Uint8Array>;
+  /** finishSync is finish for exit handlers, which cannot wait: it blocks
+   * until the bytes are ready. */
+  finishSync(timeNanos: bigint, durationNanos: bigint, comments: readonly string[]): Uint8Array;
+  /** sampleCount is the number of samples converted so far. */
+  readonly sampleCount: number;
+  /** close ends any running chunk; the recorder is not used again. */
+  close(): void;
+}
+
 /** HeapProfileNode is a node of V8's sampling heap profile tree (the
  * .heapprofile shape): a function, the bytes V8 attributes to it, its
  * callees. Line and column are 0-based and locate the function's start. */
@@ -84,8 +116,10 @@ export interface HeapSampler {
   /** start samples one object per rateBytes allocated, on average;
    * includeCollected keeps the samples of objects the GC has collected. */
   start(rateBytes: number, includeCollected: boolean): void | Promise<void>;
-  /** profile returns the samples held after a full collection (V8's
-   * inspector always runs one first); restart then begins a new sample set,
+  /** profile returns the samples held: after a full collection where the
+   * sampler forces one (V8's inspector always does), else as of now, with
+   * garbage not yet collected still counted (Node 26's v8.startHeapProfile
+   * sampling, like Datadog's); restart then begins a new sample set,
    * dropping the samples returned. */
   profile(restart: boolean): HeapProfileShape | Promise<HeapProfileShape>;
   /** stop ends sampling and releases the sampler (its inspector session). */
@@ -132,9 +166,20 @@ export interface Host {
   /** newCpuSampler makes the runtime's CPU sampler; absent where there is
    * none in-process (workerd). */
   newCpuSampler?: () => CpuSampler;
+  /** newCpuRecorder, where present and answering, makes a CpuRecorder
+   * that startCPUProfile uses instead of newCpuSampler when asked to
+   * (offThread): chunks converted off the application's thread. It returns
+   * undefined when it cannot serve now
+   * (another inspector session would hear its chunks, or it runs from
+   * TypeScript sources); then newCpuSampler is used. */
+  newCpuRecorder?: () => CpuRecorder | undefined;
   /** newHeapSampler makes the runtime's sampling heap profiler; absent
    * where there is none in-process (Bun, workerd). */
   newHeapSampler?: () => HeapSampler;
+  /** heapProfileNearHeapLimit has the runtime write its sampling heap
+   * profile to a file, up to count times, when the heap nears its limit;
+   * absent where it cannot (only Node 26 can). */
+  heapProfileNearHeapLimit?: (count: number) => void;
   /** heapCensus counts live objects by type after a full collection, for
    * a runtime without newHeapSampler that can (Bun): from a heap snapshot
    * (class names, bytes by type) when snapshot is true, else from cheaper

@@ -7,7 +7,7 @@
 import { newCore, type Core } from "../pprof/core.ts";
 import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { gzip } from "../host/gzip.ts";
-import { host, type CpuSampler } from "../host/host.ts";
+import { host, type CpuRecorder, type CpuSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
 import { checkBoolean, checkNumber, checkOptions, given, shown } from "../host/validate.ts";
@@ -28,6 +28,14 @@ export interface CpuProfileOptions {
    * writer that takes longer fails stopCPUProfile with "pprof: write
    * failed: …" instead of holding it forever. */
   writeTimeoutMillis?: number;
+  /** offThread converts each chunk off the application's thread where the
+   * runtime can (Node: a worker thread; see docs/app-thread-cost.md): the
+   * application is held only while V8 hands a chunk over. Sampling then
+   * begins once the worker is ready (the first time, a fraction of a
+   * second), which the returned promise waits for. Elsewhere, and on Node
+   * while another inspector session may hear console profiles (--cpu-prof,
+   * an open inspector port), the profile runs in-thread as without it. */
+  offThread?: boolean;
 }
 
 /** labelTimelineCap bounds the label changes kept per chunk (12 bytes each);
@@ -41,8 +49,12 @@ let cpuCore: Core | undefined;
 class ActiveProfile {
   readonly writer: ProfileWriter | undefined;
   writeTimeoutMillis = 0;
-  readonly #sampler: CpuSampler;
-  readonly #converter: CpuProfileConverter;
+  readonly #sampler: CpuSampler | undefined;
+  readonly #converter: CpuProfileConverter | undefined;
+  // #recorder, when the host offers one, samples and converts elsewhere
+  // (Node: a worker thread); then #sampler and #converter are unused.
+  readonly #recorder: CpuRecorder | undefined;
+  readonly #includeIdle: boolean;
   readonly #intervalMicros: number;
   readonly #startNanos: bigint;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -65,11 +77,16 @@ class ActiveProfile {
   /** stopping is the stop under way, which a second stopCPUProfile waits for. */
   stopping: Promise<Uint8Array | undefined> | undefined;
 
-  constructor(sampler: CpuSampler, core: Core, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions) {
+  constructor(sampler: CpuSampler | CpuRecorder, core: Core | undefined, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions) {
     this.writer = w;
-    this.#sampler = sampler;
     this.#intervalMicros = intervalMicros;
-    this.#converter = new CpuProfileConverter(core, { intervalMicros, includeIdle: options.includeIdle ?? false });
+    this.#includeIdle = options.includeIdle ?? false;
+    if ("cut" in sampler) {
+      this.#recorder = sampler;
+    } else {
+      this.#sampler = sampler;
+      this.#converter = new CpuProfileConverter(core!, { intervalMicros, includeIdle: this.#includeIdle });
+    }
     this.#startNanos = host.nowNanos();
     this.#calledMicros = host.nowMicros();
     startTimeline(labelTimelineCap);
@@ -124,7 +141,10 @@ class ActiveProfile {
   }
 
   #start(): void | Promise<void> {
-    const began = this.#sampler.start(this.#intervalMicros);
+    if (this.#recorder !== undefined) {
+      return this.#recorder.start(this.#intervalMicros, this.#includeIdle).then((clockMicros) => void (this.#clockAtStart = clockMicros));
+    }
+    const began = this.#sampler!.start(this.#intervalMicros);
     if (began instanceof Promise) {
       return began.then((clockMicros) => {
         this.#clockAtStart = clockMicros;
@@ -137,14 +157,20 @@ class ActiveProfile {
   // #drain stops the sampler, adds what it recorded, and restarts it unless
   // this is the final drain.
   #drain(restart: boolean): void | Promise<void> {
-    const stopped = this.#sampler.stop();
+    if (this.#recorder !== undefined) {
+      // The split is one synchronous moment: labels taken, chunk cut.
+      const timeline = takeTimeline(!restart);
+      if (timeline.overflowed) this.#labelsTruncated = true;
+      return this.#recorder.cut(timeline, restart);
+    }
+    const stopped = this.#sampler!.stop();
     const take = (profile: Awaited<ReturnType<CpuSampler["stop"]>>) => {
       const timeline = takeTimeline(!restart);
       if (timeline.overflowed) this.#labelsTruncated = true;
       // The sampler's clock and ours differ by a constant: the profile's
       // start is when sampling began, which is when we read our clock.
       const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
-      this.#converter.add(profile, { timeline, offsetMicros });
+      this.#converter!.add(profile, { timeline, offsetMicros });
       if (restart) return this.#start();
     };
     return stopped instanceof Promise ? stopped.then(take) : take(stopped);
@@ -158,9 +184,10 @@ class ActiveProfile {
     // sees is stop + convert + encode + gzip, with no await in between.
     await this.#run(() => {
       const drained = this.#drain(false);
+      if (this.#recorder !== undefined) return this.#recorder.finish(...this.#finishArgs()).then((b) => void (bytes = b));
       return drained instanceof Promise ? drained.then(() => void (bytes = this.#finish())) : void (bytes = this.#finish());
     }).catch(() => {});
-    return this.#close(bytes);
+    return this.#close(bytes, true);
   }
 
   /** stopSync is stop for a sampler that answers synchronously (Node's), for
@@ -172,14 +199,14 @@ class ActiveProfile {
     void this.#run(() => {
       const drained = this.#drain(false);
       if (drained instanceof Promise) throw new Error("the sampler answers asynchronously");
-      bytes = this.#finish();
+      bytes = this.#recorder !== undefined ? this.#recorder.finishSync(...this.#finishArgs()) : this.#finish();
     }).catch(() => {});
-    return this.#close(bytes);
+    return this.#close(bytes, false);
   }
 
   /** sampleCount is the number of samples drained so far. */
   get sampleCount(): number {
-    return this.#converter.sampleCount;
+    return this.#recorder?.sampleCount ?? this.#converter!.sampleCount;
   }
 
   /** canStopSync reports whether stopSync can run now: no step is queued
@@ -188,7 +215,7 @@ class ActiveProfile {
     return this.#queued === 0 && !this.#inStep;
   }
 
-  #finish(): Uint8Array {
+  #finishArgs(): [bigint, bigint, string[]] {
     const comments = this.#labelsTruncated ? [`labels: more than ${labelTimelineCap} label changes in a chunk; later samples keep the last labels seen`] : [];
     // Deno and Bun start their sampler asynchronously: a program that does
     // not await startCPUProfile() and then runs synchronously has nothing
@@ -196,21 +223,72 @@ class ActiveProfile {
     if (this.#startDelayMillis !== undefined && this.#startDelayMillis >= 10) {
       comments.push(`cpu: the sampler started ${this.#startDelayMillis.toFixed(1)} ms after startCPUProfile() was called (${host.runtime} starts it asynchronously); work before then is not in this profile: await startCPUProfile() before the work to profile`);
     }
-    return gzip(this.#converter.finish(this.#startNanos, host.nowNanos() - this.#startNanos, comments));
+    return [this.#startNanos, host.nowNanos() - this.#startNanos, comments];
   }
 
-  #close(bytes: Uint8Array | undefined): Uint8Array {
+  #finish(): Uint8Array {
+    return gzip(this.#converter!.finish(...this.#finishArgs()));
+  }
+
+  // #close releases the sampler; keep (an asynchronous stop that worked)
+  // leaves an in-thread sampler running for spareMillis instead, for the
+  // next startCPUProfile to adopt.
+  #close(bytes: Uint8Array | undefined, keep: boolean): Uint8Array {
     // A failed profile never drained its last chunk: end the label log
     // (and its async hooks) here, whatever happened.
     if (timelineRecording()) takeTimeline(true);
     try {
-      this.#sampler.close();
+      if (keep && this.#failure === undefined && this.#sampler !== undefined) spareSampler(this.#sampler, this.#intervalMicros);
+      else (this.#recorder ?? this.#sampler)!.close();
     } catch {
       // A sampler that cannot close has nothing left to give us.
     }
     if (this.#failure !== undefined) throw new Error(`pprof: cpu sampler failed: ${this.#failure.message}`, { cause: this.#failure });
     return bytes!;
   }
+}
+
+/** spareMillis is how long a stopped profile's sampler keeps running for a
+ * start that follows (back-to-back profiles, a continuous profiler's next
+ * period, the next /debug/pprof/profile scrape): adopting it, the next
+ * profile begins without stopping V8's sampler, which would log all
+ * compiled code again (13-70 ms in a large application). Short, because
+ * ending the spare unused builds a profile nobody reads. */
+export const spareMillis = 250;
+
+// spare.factory is the host.newCpuSampler that made it: a host whose
+// sampler factory was replaced since gets a sampler from the new one.
+let spare: { sampler: CpuSampler; intervalMicros: number; factory: unknown; timer: ReturnType<typeof setTimeout> } | undefined;
+
+function spareSampler(sampler: CpuSampler, intervalMicros: number): void {
+  closeSpare();
+  const timer = own(() => setTimeout(closeSpare, spareMillis));
+  host.unrefTimer(timer);
+  spare = { sampler, intervalMicros, factory: host.newCpuSampler, timer };
+}
+
+function closeSpare(): void {
+  const s = spare;
+  spare = undefined;
+  if (s === undefined) return;
+  clearTimeout(s.timer);
+  try {
+    s.sampler.close();
+  } catch {
+    // A sampler that cannot close has nothing left to give us.
+  }
+}
+
+// takeSpare returns the spare sampler when it runs at intervalMicros.
+function takeSpare(intervalMicros: number): CpuSampler | undefined {
+  if (spare === undefined || spare.intervalMicros !== intervalMicros || spare.factory !== host.newCpuSampler) {
+    closeSpare();
+    return undefined;
+  }
+  const { sampler, timer } = spare;
+  clearTimeout(timer);
+  spare = undefined;
+  return sampler;
 }
 
 // handledRejection is a rejected promise that does not count as unhandled:
@@ -258,10 +336,13 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
   if (host.newCpuSampler === undefined) {
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}; profile it from outside over the inspector protocol (anyprof attach)`);
   }
-  let sampler: CpuSampler | undefined;
+  let sampler: CpuSampler | CpuRecorder | undefined;
   try {
-    cpuCore ??= newCore(host.wasmModule());
-    sampler = host.newCpuSampler();
+    sampler = options.offThread === true ? host.newCpuRecorder?.() : undefined;
+    if (sampler === undefined) {
+      cpuCore ??= newCore(host.wasmModule());
+      sampler = takeSpare(intervalMicros) ?? host.newCpuSampler!();
+    }
   } catch (err) {
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

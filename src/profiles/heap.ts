@@ -30,6 +30,14 @@ export interface HeapProfileOptions {
    * instead of bun:jsc heapStats() counts by cell type; it pauses the
    * process for about 2 µs per live object (see the README). */
   bunHeapSnapshot?: boolean;
+  /** nearHeapLimitProfiles (Node 26 only; an error elsewhere) has V8 write
+   * the sampling heap profile as a .heapprofile file, up to this many
+   * times, when the heap nears its limit: what was live, by allocation
+   * stack, just before an out-of-memory crash. Node writes it into
+   * --diagnostic-dir (default: the working directory) as
+   * Heap.<date>.<time>.<pid>.<tid>.<seq>.heapprofile; `anyprof convert`
+   * turns it into pprof. */
+  nearHeapLimitProfiles?: number;
 }
 
 /** HeapProfileName names the two memory profiles. */
@@ -113,9 +121,20 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
   }
   const includeCollected = checkBoolean("includeCollected", o.includeCollected) === true;
   const bunHeapSnapshot = checkBoolean("bunHeapSnapshot", o.bunHeapSnapshot) === true;
+  const nearLimit = given(o.nearHeapLimitProfiles, undefined) as number | undefined;
+  if (nearLimit !== undefined) {
+    if (typeof nearLimit !== "number" || !Number.isInteger(nearLimit) || nearLimit < 1 || nearLimit > 2 ** 31 - 1) {
+      throw new Error(`pprof: nearHeapLimitProfiles must be a positive integer, got ${shown(nearLimit)}`);
+    }
+    if (host.heapProfileNearHeapLimit === undefined) {
+      throw new Error(`pprof: nearHeapLimitProfiles needs Node 26 (v8.setHeapProfileNearHeapLimit), not ${host.runtime}; Node 20-24 offer --heapsnapshot-near-heap-limit (a heap snapshot)`);
+    }
+  }
   if (sampling !== undefined) {
     const s = sampling;
-    if (s.rateBytes === rateBytes && s.includeCollected === includeCollected && s.bunHeapSnapshot === bunHeapSnapshot) return s.started;
+    if (s.rateBytes === rateBytes && s.includeCollected === includeCollected && s.bunHeapSnapshot === bunHeapSnapshot) {
+      return nearLimit === undefined ? s.started : s.started.then(() => host.heapProfileNearHeapLimit!(nearLimit));
+    }
     throw new Error(
       `pprof: heap profiling already started with rateBytes ${s.rateBytes}, includeCollected ${s.includeCollected}, bunHeapSnapshot ${s.bunHeapSnapshot}: call stopHeapProfiling() first`,
     );
@@ -136,7 +155,12 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
   }
   const s: Sampling = { sampler, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve(), ready: false };
   sampling = s;
-  s.started = serialize(() => sampler.start(rateBytes, includeCollected)).then(() => void (s.ready = true), (err: unknown) => {
+  s.started = serialize(() => sampler.start(rateBytes, includeCollected)).then(() => {
+    s.ready = true;
+    // Armed once sampling runs: V8 writes the profile of the sampler
+    // started by v8.startHeapProfile, which is ours on Node 26.
+    if (nearLimit !== undefined) host.heapProfileNearHeapLimit!(nearLimit);
+  }, (err: unknown) => {
     // A sampler that failed to start leaves no sampling behind.
     if (sampling === s) sampling = undefined;
     try {
@@ -186,8 +210,11 @@ export async function stopHeapProfiling(): Promise<void> {
 
 /** writeHeapProfile writes the heap profile, like Go's WriteHeapProfile
  * (Lookup("heap").WriteTo(w, 0)), and resolves to the bytes written. Every
- * heap profile follows a full collection (V8's inspector runs one; the Bun
- * census runs Bun.gc(true)), as Go's ?gc=1 asks. */
+ * heap profile follows a full collection where the runtime's sampler forces
+ * one (V8's inspector on Node 20-24 and Deno; the Bun census runs
+ * Bun.gc(true)); on Node 26 none is forced, so that a write holds a large
+ * heap for milliseconds, not a collection: objects dead since the last
+ * collection still count, as in Go between collections (?gc=1 runs one). */
 export async function writeHeapProfile(w?: ProfileWriter): Promise<Uint8Array> {
   checkWriter(w);
   const bytes = await heapProfileBytes("heap", 0);
@@ -367,8 +394,8 @@ function snapshotOf(name: HeapProfileName, snap: Reading): Snapshot & { reading:
 }
 
 /** heapProfileBytes writes the named profile: debug <= 0 gzip pprof, else
- * Go's heap text form. Each follows a full collection, so net/http/pprof's
- * ?gc=1 needs nothing more. */
+ * Go's heap text form. The handler runs ?gc=1's collection before calling
+ * it (most samplers force one anyway; Node 26's does not). */
 export async function heapProfileBytes(name: HeapProfileName, debug: number): Promise<Uint8Array> {
   const { spec, samples, reading: snap } = await heapSnapshot(name);
   const { proto, locationIds } = encodeProfile(spec, samples);

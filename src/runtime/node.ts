@@ -3,24 +3,98 @@
 // async_hooks, zlib) plus hrtime, memory figures, argv and worker tracking —
 // and re-exports the public API. Nothing else.
 
-import { Session } from "node:inspector";
+import { Session, console as inspectorConsole, url as inspectorUrl } from "node:inspector";
 import { createRequire, syncBuiltinESMExports } from "node:module";
-import { getHeapStatistics } from "node:v8";
+import * as v8 from "node:v8";
+import { runInNewContext } from "node:vm";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
 import { v8Host } from "./v8.ts";
+import { handleCpuSampler, type StartCpuProfile } from "./handle-sampler.ts";
+import { inspectorCpuSampler, inspectorHeapSampler } from "./inspector.ts";
+import { handleHeapSampler, type StartHeapProfile } from "./handle-heap-sampler.ts";
+import { overlappingCpuSampler } from "./overlapping-sampler.ts";
+import { workerCpuRecorder } from "./worker-sampler.ts";
 import { workerTracker } from "./workers.ts";
 
 // hrtime is the clock V8 stamps samples with: both read the OS monotonic
 // clock (CLOCK_MONOTONIC, mach_absolute_time, the performance counter).
 const nowMicros = (): number => Number(process.hrtime.bigint()) / 1000;
 
+// startCpuProfile is v8.startCpuProfile (Node >= 24.12), read through the
+// namespace so that older Nodes, which lack it, still load this module.
+const startCpuProfile = (v8 as { startCpuProfile?: StartCpuProfile }).startCpuProfile;
+
+// startHeapProfile is v8.startHeapProfile (Node 26), whose sampling can be
+// read without the full collection the inspector's forces on every read.
+const startHeapProfile = (v8 as { startHeapProfile?: StartHeapProfile }).startHeapProfile;
+
+// setHeapProfileNearHeapLimit (Node 26) writes v8.startHeapProfile's
+// sampling profile to a file when the heap nears its limit.
+const setHeapProfileNearHeapLimit = (v8 as { setHeapProfileNearHeapLimit?: (count: number) => void }).setHeapProfileNearHeapLimit;
+
+let gcFunction: (() => void) | undefined;
+
+/** syncGc returns V8's gc() without --expose-gc: the flag, set for a
+ * moment, installs gc on contexts created meanwhile. */
+function syncGc(): () => void {
+  if (gcFunction !== undefined) return gcFunction;
+  const exposed = (globalThis as { gc?: () => void }).gc;
+  if (exposed !== undefined) return (gcFunction = exposed);
+  v8.setFlagsFromString("--expose-gc");
+  try {
+    gcFunction = runInNewContext("gc") as () => void;
+  } finally {
+    v8.setFlagsFromString("--no-expose-gc");
+  }
+  return gcFunction;
+}
+
+/** profilerShared reports whether another inspector session may have V8's
+ * Profiler domain enabled: node --cpu-prof's own session, or DevTools on an
+ * open inspector port. V8 hands every console.profile() profile to each
+ * such session: --cpu-prof's prints each event and its whole profile to
+ * stderr and each stop takes seconds (measured on Node 20-26), DevTools
+ * lists every chunk. Read when a sampler is made. */
+function profilerShared(): boolean {
+  const flags = [...process.execArgv, ...(process.env["NODE_OPTIONS"] ?? "").split(/\s+/)];
+  return flags.includes("--cpu-prof") || inspectorUrl() !== undefined;
+}
+
+// newSampler picks the CPU sampler: overlapping console profiles (no pause
+// between chunks) unless another session would hear them; then V8's
+// profiler without the inspector where Node has it (still no pause), else
+// a plain inspector session, which restarts V8's sampler at each chunk.
+const newSampler = (titlePrefix: string) => () => {
+  if (!profilerShared()) return overlappingCpuSampler(Session, inspectorConsole, nowMicros, titlePrefix, "host");
+  if (startCpuProfile !== undefined) return handleCpuSampler(startCpuProfile, nowMicros);
+  return inspectorCpuSampler(Session, nowMicros);
+};
+
+// cpuThread is the worker module that converts chunks off the main thread,
+// next to this file in dist/; run from TypeScript sources (tests), there
+// is no JavaScript to start a worker from, and chunks convert in-thread.
+const cpuThread = import.meta.url.endsWith(".ts") ? undefined : new URL("./cpu-thread.js", import.meta.url);
+
 setHost({
   ...v8Host(nowMicros, "host"),
+  // offThread CPU profiles convert in a worker unless another session would hear the
+  // console profiles its chunks are (then newCpuSampler's fallbacks run).
+  newCpuRecorder: () => (cpuThread === undefined || profilerShared() ? undefined : workerCpuRecorder(cpuThread, nowMicros)),
+  newCpuSampler: newSampler("anyprof-cpu-"),
+  newBlockSampler: newSampler("anyprof-block-"),
+  ...(startHeapProfile !== undefined && setHeapProfileNearHeapLimit !== undefined ? { heapProfileNearHeapLimit: setHeapProfileNearHeapLimit } : {}),
+  newHeapSampler: () => (startHeapProfile !== undefined ? handleHeapSampler(startHeapProfile, Session) : inspectorHeapSampler(Session)),
   runtime: `node ${process.versions.node}`,
-  memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
+  memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": v8.getHeapStatistics() }),
   commandLine: () => [...process.argv],
   collectGarbage: () => {
+    // With v8.startHeapProfile's sampling (Node 26), samples of collected
+    // objects are dropped by callbacks the inspector's collectGarbage leaves
+    // for a later task, so a heap?gc=1 read just after it still counted
+    // them (measured: 5.5 MB of 5.5 MB garbage); V8's gc() runs them before
+    // it returns.
+    if (startHeapProfile !== undefined) return syncGc()();
     // The inspector's collectGarbage needs no --expose-gc; Node answers at once.
     const session = new Session();
     session.connect();

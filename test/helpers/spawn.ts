@@ -11,9 +11,10 @@ export const root: string = fileURLToPath(new URL("../..", import.meta.url));
 /** bin returns the path of a devDependency's binary. */
 export const bin = (name: string): string => join(root, "node_modules/.bin", name);
 
-/** node22 and node24 are the npm `node` packages' binaries. */
+/** node22, node24 and node26 are the npm `node` packages' binaries. */
 export const node22: string = join(root, "node_modules/node22/bin/node");
 export const node24: string = join(root, "node_modules/node24/bin/node");
+export const node26: string = join(root, "node_modules/node26/bin/node");
 
 /** spawnTimeoutMillis bounds one runtime's run: each takes well under a
  * second alone, but this machine has two cores shared with other test files. */

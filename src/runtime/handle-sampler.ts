@@ -1,0 +1,111 @@
+// handle-sampler.ts builds a CpuSampler on Node's v8.startCpuProfile()
+// (Node >= 24.12): V8's CPU profiler driven without the inspector, so no
+// other inspector session (node --cpu-prof, DevTools) hears of its profiles,
+// and no profile is serialized into a protocol message. Like
+// overlapping-sampler.ts, a stop starts the next chunk's profile before
+// ending the current one, so V8's sampler never stops between chunks and
+// never logs all compiled code again. It does not pick when to be used
+// (node.ts does) and imports no runtime module: the adapter passes
+// startCpuProfile in.
+//
+// V8 ignores the interval asked for here (measured on Node 24.21 and 26.10:
+// samples ~1.1 ms apart whether 100 µs or 10 ms is asked for), so samples
+// closer than the interval are thinned: a kept sample's delta spans the
+// samples dropped before it, as if the sampler had run at the interval.
+
+import type { CpuProfileShape, CpuSampler } from "../host/host.ts";
+import { dropBefore } from "./overlapping-sampler.ts";
+
+/** CpuProfileHandle is what v8.startCpuProfile() returns. */
+export interface CpuProfileHandle {
+  /** stop ends the profile and returns it as .cpuprofile JSON text. */
+  stop(): string;
+}
+
+/** StartCpuProfile is v8.startCpuProfile. */
+export type StartCpuProfile = (options?: { samplingIntervalMicros?: number }) => CpuProfileHandle;
+
+/** handleCpuSampler returns a CpuSampler on startCpuProfile whose stop()
+ * starts the next chunk before ending the current one, and whose next
+ * start() adopts that running chunk. nowMicros must read the clock V8
+ * stamps samples with (Node's hrtime): the profiles carry
+ * clockOffsetMicros 0 when startTime is within a second of the read taken
+ * as the chunk began. */
+export function handleCpuSampler(startCpuProfile: StartCpuProfile, nowMicros: () => number): CpuSampler {
+  let intervalMicros = 1000;
+  // adoptedAt is set on a reserve a later start() took over: samples
+  // before it belong to no profile.
+  let current: { handle: CpuProfileHandle; clock: number; overlapped: boolean; adoptedAt?: number } | undefined;
+  let reserve: typeof current;
+  const begin = (overlapped: boolean): NonNullable<typeof current> => {
+    const clock = nowMicros();
+    const handle = startCpuProfile({ samplingIntervalMicros: Math.max(1, Math.round(intervalMicros)) });
+    return { handle, clock, overlapped };
+  };
+  const end = (chunk: NonNullable<typeof current>): CpuProfileShape => {
+    const p = JSON.parse(chunk.handle.stop()) as CpuProfileShape;
+    let out = thin(p, intervalMicros, chunk.overlapped);
+    // One clock: a difference of a second or more would mean it is not.
+    if (Math.abs(p.startTime - chunk.clock) < 1e6) {
+      if (chunk.adoptedAt !== undefined) out = dropBefore(out, chunk.adoptedAt);
+      out.clockOffsetMicros = 0;
+    }
+    return out;
+  };
+  return {
+    start(interval: number): number {
+      if (reserve !== undefined) {
+        current = { ...reserve, adoptedAt: nowMicros() };
+        reserve = undefined;
+        return current.clock;
+      }
+      intervalMicros = interval;
+      current = begin(false);
+      return current.clock;
+    },
+    stop(): CpuProfileShape {
+      if (current === undefined) throw new Error("Profiler is not started");
+      const ending = current;
+      current = undefined;
+      reserve = begin(true);
+      return end(ending);
+    },
+    close(): void {
+      for (const chunk of [current, reserve]) {
+        try {
+          chunk?.handle.stop();
+        } catch {
+          // Already stopped: nothing to release.
+        }
+      }
+      current = undefined;
+      reserve = undefined;
+    },
+  };
+}
+
+/** thin drops samples closer than intervalMicros to the last one kept
+ * (keeping timestamps: a kept sample's delta spans the dropped ones) and,
+ * when overlapped, the first sample, which V8 takes of the stack that
+ * started the profile (ours) when its sampler was already running. */
+export function thin(p: CpuProfileShape, intervalMicros: number, overlapped: boolean): CpuProfileShape {
+  const samples = p.samples ?? [];
+  const deltas = p.timeDeltas ?? [];
+  const keptSamples: number[] = [];
+  const keptDeltas: number[] = [];
+  // Sampling by due time, not by gaps, keeps the kept rate at the interval
+  // when V8's samples come a little late or early.
+  let due = p.startTime + intervalMicros / 2;
+  let t = p.startTime;
+  let last = p.startTime;
+  for (let i = 0; i < samples.length; i++) {
+    t += deltas[i] ?? 0;
+    if (i === 0 && overlapped) continue;
+    if (t < due) continue;
+    keptSamples.push(samples[i]!);
+    keptDeltas.push(t - last);
+    last = t;
+    due = Math.max(due + intervalMicros, t + intervalMicros / 2);
+  }
+  return { nodes: p.nodes, samples: keptSamples, timeDeltas: keptDeltas, startTime: p.startTime, endTime: p.endTime };
+}
