@@ -36,9 +36,11 @@ let cpuCore: Core | undefined;
 class ActiveProfile {
   readonly writer: ProfileWriter | undefined;
   readonly #sampler: CpuSampler;
-  readonly #converter: CpuProfileConverter;
+  #converter: CpuProfileConverter;
+  readonly #core: Core;
+  readonly #includeIdle: boolean;
   readonly #intervalMicros: number;
-  readonly #startNanos: bigint;
+  #startNanos: bigint;
   #timer: ReturnType<typeof setInterval> | undefined;
   // Sampler calls are serialized so that a chunk drain and stop never
   // overlap: #queued counts unfinished steps, #tail is the last one.
@@ -59,7 +61,9 @@ class ActiveProfile {
     this.writer = w;
     this.#sampler = sampler;
     this.#intervalMicros = intervalMicros;
-    this.#converter = new CpuProfileConverter(core, { intervalMicros, includeIdle: options.includeIdle ?? false });
+    this.#core = core;
+    this.#includeIdle = options.includeIdle ?? false;
+    this.#converter = new CpuProfileConverter(core, { intervalMicros, includeIdle: this.#includeIdle });
     this.#startNanos = host.nowNanos();
     startTimeline(labelTimelineCap);
     this.started = this.#run(() => this.#start());
@@ -149,6 +153,27 @@ class ActiveProfile {
     return this.#close(bytes);
   }
 
+  /** cut drains the current chunk and returns the profile of the window
+   * since the previous cut (or the start), then begins the next window on
+   * the same running sampler: no V8 restart, windows contiguous (the next
+   * one's start is this one's end, to the nanosecond). */
+  async cut(): Promise<CpuWindow> {
+    let out: CpuWindow | undefined;
+    await this.#run(() => {
+      const finishWindow = (): void => {
+        const startNanos = this.#startNanos;
+        const endNanos = host.nowNanos();
+        out = { bytes: this.#finish(endNanos), startNanos, endNanos };
+        this.#startNanos = endNanos;
+        this.#labelsTruncated = false;
+        this.#converter = new CpuProfileConverter(this.#core, { intervalMicros: this.#intervalMicros, includeIdle: this.#includeIdle });
+      };
+      const drained = this.#drain(true);
+      return drained instanceof Promise ? drained.then(finishWindow) : finishWindow();
+    });
+    return out!;
+  }
+
   /** stopSync is stop for a sampler that answers synchronously (Node's), for
    * exit handlers, which cannot wait; undefined when it cannot. */
   stopSync(): Uint8Array | undefined {
@@ -174,9 +199,9 @@ class ActiveProfile {
     return this.#queued === 0 && !this.#inStep;
   }
 
-  #finish(): Uint8Array {
+  #finish(endNanos: bigint = host.nowNanos()): Uint8Array {
     const comments = this.#labelsTruncated ? [`labels: more than ${labelTimelineCap} label changes in a chunk; later samples keep the last labels seen`] : [];
-    return gzip(this.#converter.finish(this.#startNanos, host.nowNanos() - this.#startNanos, comments));
+    return gzip(this.#converter.finish(this.#startNanos, endNanos - this.#startNanos, comments));
   }
 
   #close(bytes: Uint8Array | undefined): Uint8Array {
@@ -268,6 +293,25 @@ async function stopActive(profile: ActiveProfile): Promise<Uint8Array> {
   }
   await writeAll(profile.writer, bytes);
   return bytes;
+}
+
+/** CpuWindow is one window of a running CPU profile, cut by cutCPUProfile:
+ * its gzip pprof (time_nanos = startNanos, duration_nanos = the window) and
+ * its bounds on host.nowNanos()'s clock. */
+export interface CpuWindow {
+  bytes: Uint8Array;
+  startNanos: bigint;
+  endNanos: bigint;
+}
+
+/** cutCPUProfile ends the running CPU profile's current window and begins
+ * the next without stopping the sampler (continuous profiling's period
+ * boundary). It resolves to the window, or undefined when no profile runs
+ * or it is stopping; it rejects when the sampler failed. */
+export async function cutCPUProfile(): Promise<CpuWindow | undefined> {
+  const profile = active;
+  if (profile === undefined || profile.stopping !== undefined) return undefined;
+  return profile.cut();
 }
 
 /** cpuProfileSampleCount returns the number of samples the running CPU

@@ -8,6 +8,7 @@ import { createRequire, syncBuiltinESMExports } from "node:module";
 import { getHeapStatistics } from "node:v8";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
+import { nodeFiles, processExitHook } from "./exit-files.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 
@@ -31,6 +32,8 @@ setHost({
     }
   },
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
+  files: nodeFiles,
+  onExit: processExitHook,
   activeResourceTypes: () => process.getActiveResourcesInfo(),
   // The CommonJS exports object is the one to wrap: syncBuiltinESMExports
   // then updates every `import { Worker } from "node:worker_threads"`.
