@@ -38,6 +38,8 @@ export interface Receiver {
   received: Received[];
   /** attempts counts every request that reached the server, faults included. */
   attempts: number;
+  /** attemptsAt is when each request arrived (Date.now()). */
+  attemptsAt: number[];
   fault: Fault;
   close(): Promise<void>;
 }
@@ -55,6 +57,7 @@ const isGzip = (b: Uint8Array): boolean => b.length > 2 && b[0] === 0x1f && b[1]
 
 async function handle(r: Receiver, req: IncomingMessage, res: ServerResponse): Promise<void> {
   r.attempts++;
+  r.attemptsAt.push(Date.now());
   const url = new URL(req.url ?? "/", "http://127.0.0.1");
   const fault = r.fault;
   if (fault.kind === "reset") {
@@ -126,13 +129,14 @@ async function handle(r: Receiver, req: IncomingMessage, res: ServerResponse): P
   else res.writeHead(200).end();
 }
 
-/** startReceiver listens on 127.0.0.1 at a free port. */
-export async function startReceiver(): Promise<Receiver> {
+/** startReceiver listens on 127.0.0.1 at port (default: a free one). */
+export async function startReceiver(port: number = 0): Promise<Receiver> {
   const sockets = new Set<import("node:net").Socket>();
   const r: Receiver = {
     url: "",
     received: [],
     attempts: 0,
+    attemptsAt: [],
     fault: { kind: "none" },
     close: () =>
       new Promise<void>((resolve) => {
@@ -149,7 +153,7 @@ export async function startReceiver(): Promise<Receiver> {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return r;
 }
