@@ -65,6 +65,8 @@ export interface Decoded {
   defaultSampleType: string;
   periodType: { type: string; unit: string } | undefined;
   durationNanos: number;
+  /** timeNanos is when the profile began (Unix ns; 0 when unset). */
+  timeNanos: number;
   samples: DecodedSample[];
 }
 
@@ -77,6 +79,7 @@ interface Raw {
   stringTable: string[];
   periodType?: { type: number; unit: number };
   durationNanos: number;
+  timeNanos: number;
   defaultSampleType: number;
 }
 
@@ -121,6 +124,7 @@ export function decodePprof(bytes: Uint8Array): Decoded {
     defaultSampleType: s(p.defaultSampleType),
     periodType: p.periodType ? { type: s(p.periodType.type), unit: s(p.periodType.unit) } : undefined,
     durationNanos: p.durationNanos,
+    timeNanos: Number(p.timeNanos ?? 0),
     samples: p.sample.map((smp) => {
       // Loops, not flatMap: this runs once per frame of every sample.
       const stack: string[] = [];
