@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { Profile as PprofFormatProfile } from "pprof-format";
+import { spawn } from "node:child_process";
 import { bin, root, run } from "./helpers/spawn.ts";
 import { startReceiver, type Receiver } from "./helpers/receivers.ts";
 import { goPprof, parseRaw } from "./helpers/gotool.ts";
@@ -90,4 +91,24 @@ describe("continuous profiling in each runtime", () => {
     expect(r.millis).toBeLessThan(15_000);
     expect(rx.attempts).toBeGreaterThan(0);
   }, 40_000);
+
+  it("node: on SIGTERM the last window is pushed, and the process still dies of SIGTERM", async () => {
+    const rx = await startReceiver();
+    receivers.push(rx);
+    const child = spawn(process.execPath, [join(scripts, "continuous-sigterm.mjs"), rx.url], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    await new Promise<void>((ready, fail) => {
+      child.stdout.on("data", (d: Buffer) => d.toString().includes("ready") && ready());
+      child.on("exit", () => fail(new Error(`exited before ready: ${stderr}`)));
+    });
+    expect(rx.received.length).toBe(0); // the 60 s period has not ended
+    child.kill("SIGTERM");
+    const [code, signal] = await new Promise<[number | null, string | null]>((done) => child.on("exit", (c, s) => done([c, s])));
+    expect(signal, stderr).toBe("SIGTERM");
+    expect(code).toBe(null);
+    expect(rx.received.length).toBe(1);
+    const top = goPprof(rx.received[0]!.profile, "-top", "-nodecount=200");
+    expect(top).toContain("serverWork");
+  }, 30_000);
 });
