@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { root, run } from "./helpers/spawn.ts";
+import { bin, root, run } from "./helpers/spawn.ts";
 import { startReceiver, type Receiver } from "./helpers/receivers.ts";
 import { goPprof, parseRaw } from "./helpers/gotool.ts";
 import { startCPUProfile, stopCPUProfile } from "../src/runtime/node.ts";
@@ -57,23 +57,26 @@ describe("anyprof push and record --push", () => {
     expect(badTag.stderr).toContain('tag key "a-b"');
   });
 
-  it("record --push URL pushes the program's windows while it runs, the last one at its end", async () => {
-    const rx = await startReceiver();
-    receivers.push(rx);
-    const dir = mkdtempSync(join(tmpdir(), "anyprof-recpush-"));
-    const program = join(dir, "prog.mjs");
-    writeFileSync(
-      program,
-      `function recordedHot(ms) { const end = performance.now() + ms; let x = 0; while (performance.now() < end) x += Math.sqrt(x + 1); return x; }
-       const end = performance.now() + 1500;
-       while (performance.now() < end) { recordedHot(10); await new Promise((r) => setTimeout(r, 0)); }\n`,
-    );
-    const r = await run(process.execPath, [cli, "record", "--push", rx.url, "--period", "0.4", "--app", "rec", "-o", dir, "--", "node", program]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(rx.received.length).toBeGreaterThanOrEqual(3);
-    for (let i = 1; i < rx.received.length; i++) expect(rx.received[i]!.query.from).toBe(rx.received[i - 1]!.query.until);
-    const all = rx.received.map((g) => goPprof(g.profile, "-top")).join("\n");
-    expect(all).toContain("recordedHot");
-    expect(rx.received[0]!.query.name).toBe("rec{}");
-  });
+  for (const rt of ["node", "bun", "deno"]) {
+    it(`record --push URL pushes the program's windows while it runs, the last one at its end (${rt})`, async () => {
+      const rx = await startReceiver();
+      receivers.push(rx);
+      const dir = mkdtempSync(join(tmpdir(), "anyprof-recpush-"));
+      const program = join(dir, "prog.mjs");
+      writeFileSync(
+        program,
+        `function recordedHot(ms) { const end = performance.now() + ms; let x = 0; while (performance.now() < end) x += Math.sqrt(x + 1); return x; }
+         const end = performance.now() + 1500;
+         while (performance.now() < end) { recordedHot(10); await new Promise((r) => setTimeout(r, 0)); }\n`,
+      );
+      const runtime = rt === "node" ? "node" : bin(rt);
+      const r = await run(process.execPath, [cli, "record", "--push", rx.url, "--period", "0.4", "--app", "rec", "-o", dir, "--", runtime, program], {}, 45_000);
+      expect(r.code, r.stderr).toBe(0);
+      expect(rx.received.length).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < rx.received.length; i++) expect(rx.received[i]!.query.from).toBe(rx.received[i - 1]!.query.until);
+      const all = rx.received.map((g) => goPprof(g.profile, "-top", "-nodecount=200")).join("\n");
+      expect(all).toContain("recordedHot");
+      expect(rx.received[0]!.query.name).toBe("rec{}");
+    }, 60_000);
+  }
 });

@@ -16,7 +16,8 @@ import { gzip } from "../host/gzip.ts";
 import { host, type CpuProfileShape } from "../host/host.ts";
 import { decodePprof } from "./decode.ts";
 import { computeTop, formatTop } from "./top.ts";
-import { pushCommand, pushUsage, recordPushEnv } from "./push.ts";
+import { pushCommand, pushUsage } from "./push.ts";
+import { recordPushEnv } from "./push-target.ts";
 
 /** UsageError is bad arguments: exit code 2. */
 class UsageError extends Error {}

@@ -40,8 +40,11 @@ async function record(): Promise<void> {
   if (heap) await api.startHeapProfiling();
   // anyprof record --push: the CPU profile is pushed every period instead
   // of written at the end.
-  const { startRecordPush } = (await import(new URL("./push.js", import.meta.url).href)) as typeof import("./push.ts");
-  const pushing = cpu && (await startRecordPush(api, process.env, hz));
+  let pushing = false;
+  if (cpu && process.env.ANYPROF_PUSH_URL) {
+    const { startRecordPush } = (await import(new URL("./push-target.js", import.meta.url).href)) as typeof import("./push-target.ts");
+    pushing = await startRecordPush(api, process.env, hz);
+  }
   if (cpu && !pushing) await api.startCPUProfile(undefined, progress ? { hz, chunkSeconds: progressChunkSeconds } : { hz });
 
   let written = false;
