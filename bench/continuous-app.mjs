@@ -6,7 +6,9 @@
 // "pyroscope" (@pyroscope/nodejs, wall profiler at the same rate and
 // period) or "none". It records the gap between consecutive slices (time
 // the app thread spent on anything but the app: the profiler's cycle shows
-// up here), the process's CPU time per slice (what the profiler costs in
+// up here, as wall time and as the CPU time the process used meanwhile,
+// which leaves out the moments the OS ran another process: on a loaded
+// machine those dominate the wall gaps), the process's CPU time per slice (what the profiler costs in
 // all, its threads included), and RSS every second, and prints one JSON
 // line at the end.
 import { monitorEventLoopDelay } from "node:perf_hooks";
@@ -49,6 +51,7 @@ const eld = monitorEventLoopDelay({ resolution: 1 });
 eld.enable();
 const t0 = performance.now();
 let lastEnd = performance.now();
+let lastEndCpu = process.cpuUsage();
 let slices = 0;
 const cpu0 = process.cpuUsage();
 const rssTimer = setInterval(() => rss.push(process.memoryUsage().rss), 1000);
@@ -56,15 +59,20 @@ while (performance.now() - t0 < seconds * 1000) {
   const start = performance.now();
   const gap = start - lastEnd;
   if (gap >= 1) {
+    const used = process.cpuUsage(lastEndCpu);
+    const gapCpu = (used.user + used.system) / 1000;
     const cycle = Math.floor((start - t0) / (periodSeconds * 1000));
-    const g = gapsByCycle.get(cycle) ?? { max: 0, total: 0 };
+    const g = gapsByCycle.get(cycle) ?? { max: 0, total: 0, maxCpu: 0, totalCpu: 0 };
     g.max = Math.max(g.max, gap);
     g.total += gap;
+    g.maxCpu = Math.max(g.maxCpu, gapCpu);
+    g.totalCpu += gapCpu;
     gapsByCycle.set(cycle, g);
   }
   for (let k = 0; k < 40; k++) call(2);
   slices++;
   lastEnd = performance.now();
+  lastEndCpu = process.cpuUsage();
   await new Promise((r) => setImmediate(r));
 }
 const cpu = process.cpuUsage(cpu0);
