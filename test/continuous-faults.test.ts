@@ -27,7 +27,10 @@ function work(ms: number): number {
 const tick = () => new Promise((r) => setImmediate(r));
 
 interface Phase {
-  maxDelayMillis: number;
+  // p99DelayMillis is the 99th percentile event-loop delay: the pace the
+  // application kept. The maximum is one sample, which on a loaded machine
+  // is whenever the OS ran another process.
+  p99DelayMillis: number;
   workUnits: number;
   maxQueued: number;
   maxQueuedBytes: number;
@@ -50,7 +53,7 @@ async function phase(ms: number, queued: () => { queued: number; queuedBytes: nu
     await tick();
   }
   h.disable();
-  return { maxDelayMillis: h.max / 1e6, workUnits, maxQueued, maxQueuedBytes };
+  return { p99DelayMillis: h.percentile(99) / 1e6, workUnits, maxQueued, maxQueuedBytes };
 }
 
 const maxItems = 4;
@@ -85,7 +88,7 @@ async function faultRun(fault: Fault, options: { down?: boolean; faultMillis?: n
 
 function checkSurvived(r: Awaited<ReturnType<typeof faultRun>>): void {
   // The application kept its pace while the backend misbehaved.
-  expect(r.faulty.maxDelayMillis, `event-loop delay in the fault ${r.faulty.maxDelayMillis} ms vs ${r.baseline.maxDelayMillis} ms before`).toBeLessThan(Math.max(250, 3 * r.baseline.maxDelayMillis));
+  expect(r.faulty.p99DelayMillis, `p99 event-loop delay in the fault ${r.faulty.p99DelayMillis} ms vs ${r.baseline.p99DelayMillis} ms before`).toBeLessThan(Math.max(100, 3 * r.baseline.p99DelayMillis));
   const rateBefore = r.baseline.workUnits / 800;
   const rateFault = r.faulty.workUnits / 1800;
   expect(rateFault, "work rate in the fault vs before").toBeGreaterThan(0.5 * rateBefore);

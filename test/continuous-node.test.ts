@@ -108,7 +108,7 @@ describe("continuous profiling on Node", () => {
       const names = functionsIn(w.bytes);
       if (w.t + w.d < switchNanos - 20_000_000n) {
         alphaOnly++;
-        expect(names.has("hotAlpha"), `window before the switch has hotAlpha`).toBe(true);
+        expect(names.has("hotAlpha"), `window ${w.t}+${w.d} before the switch ${switchNanos} has hotAlpha: ${[...names].join(",")}`).toBe(true);
         expect(names.has("hotBravo"), `window before the switch has no hotBravo`).toBe(false);
       } else if (w.t > switchNanos + 20_000_000n) {
         bravoOnly++;

@@ -92,6 +92,20 @@ describe("continuous profiling in each runtime", () => {
     expect(rx.attempts).toBeGreaterThan(0);
   }, 40_000);
 
+  it("node: a push in flight to a stalled backend does not keep the process alive (no exit flush, 60 s timeout)", async () => {
+    const rx = await startReceiver();
+    receivers.push(rx);
+    rx.fault = { kind: "stall" };
+    const r = await run(process.execPath, [join(scripts, "continuous-exit.mjs"), rx.url, "0", "60000"], {}, 30_000);
+    expect(r.code, r.stderr).toBe(0);
+    const stats = JSON.parse(r.stdout.trim().split("\n").pop()!) as { running: boolean; exporters: { pyroscope: { queued: number } } };
+    // Still running and a request on the wire, yet the process ended.
+    expect(stats.running).toBe(true);
+    expect(rx.attempts).toBeGreaterThan(0);
+    expect(stats.exporters.pyroscope.queued).toBeGreaterThan(0);
+    expect(r.millis).toBeLessThan(15_000);
+  }, 40_000);
+
   it("node: on SIGTERM the last window is pushed, and the process still dies of SIGTERM", async () => {
     const rx = await startReceiver();
     receivers.push(rx);

@@ -159,7 +159,8 @@ export class PushQueue {
   }
 
   /** flush resolves when the queue is empty or after timeoutMillis,
-   * whichever is first, retrying at once rather than after a backoff. */
+   * whichever is first, retrying at once rather than after a backoff; it
+   * keeps the program alive meanwhile. */
   async flush(timeoutMillis: number): Promise<void> {
     const deadline = Date.now() + timeoutMillis;
     while (this.#items.length > 0 && Date.now() < deadline) {
@@ -167,13 +168,10 @@ export class PushQueue {
       this.#kick();
       const left = deadline - Date.now();
       let timer: ReturnType<typeof setTimeout> | undefined;
-      await Promise.race([
-        this.#running ?? Promise.resolve(),
-        new Promise<void>((r) => {
-          timer = setTimeout(r, Math.min(left, 50));
-          host.unrefTimer(timer);
-        }),
-      ]);
+      // This timer is not unref'd: whoever flushes waits for the pushes
+      // (bounded by timeoutMillis), and a socket of ours may be unref'd
+      // (Node's host.fetch), so without it the program could end first.
+      await Promise.race([this.#running ?? Promise.resolve(), new Promise<void>((r) => (timer = setTimeout(r, Math.min(left, 50))))]);
       clearTimeout(timer);
     }
   }

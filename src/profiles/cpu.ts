@@ -160,9 +160,15 @@ class ActiveProfile {
   async cut(): Promise<CpuWindow> {
     let out: CpuWindow | undefined;
     await this.#run(() => {
-      const finishWindow = (): void => {
+      // The boundary is the moment the drain begins: the sampler's next
+      // chunk starts there.
+      const endNanos = host.nowNanos();
+      const finishWindow = async (): Promise<void> => {
+        // The encode waits a turn of the event loop: the application runs
+        // between the drain and it, so that a cycle's longest block is the
+        // larger of the two, not their sum.
+        await own(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
         const startNanos = this.#startNanos;
-        const endNanos = host.nowNanos();
         out = { bytes: this.#finish(endNanos), startNanos, endNanos };
         this.#startNanos = endNanos;
         this.#labelsTruncated = false;

@@ -9,6 +9,7 @@ import { getHeapStatistics } from "node:v8";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
 import { nodeFiles, processExitHook } from "./exit-files.ts";
+import { nodeFetch } from "./node-fetch.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 
@@ -33,6 +34,7 @@ setHost({
   },
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
   files: nodeFiles,
+  fetch: nodeFetch,
   onExit: processExitHook,
   activeResourceTypes: () => process.getActiveResourcesInfo(),
   // The CommonJS exports object is the one to wrap: syncBuiltinESMExports

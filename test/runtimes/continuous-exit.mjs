@@ -1,14 +1,14 @@
 // continuous-exit.mjs starts continuous profiling towards the URL in argv
 // (a backend that stalls) and then has nothing left to do: the process must
-// exit on its own, after one bounded flush, with no timer of ours holding
-// it. It prints the stats the exit flush left.
+// exit on its own, after one bounded flush (or none, with flush 0), with
+// no timer or socket of ours holding it. It prints the stats at exit.
 import * as anyprof from "../../dist/runtime/node.js";
 
-const [url, flush] = process.argv.slice(2);
+const [url, flush, timeout = "400"] = process.argv.slice(2);
 await anyprof.startContinuousProfiling({
   periodSeconds: 0.2,
   exitFlushMillis: Number(flush),
-  exporters: [anyprof.pyroscopeExporter({ url, appName: "exit", timeoutMillis: 400 })],
+  exporters: [anyprof.pyroscopeExporter({ url, appName: "exit", timeoutMillis: Number(timeout) })],
 });
 const end = performance.now() + 500;
 let x = 0;
