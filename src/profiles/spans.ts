@@ -34,6 +34,11 @@ export type SpanLabelsOption = boolean | OtelApiLike;
 
 const invalidSpanId = "0000000000000000";
 
+// Label sets by span (id and name): a span is made active many times over
+// its life (every callback bound to it), and building a LabelSet costs
+// microseconds. Cleared when full, so it stays bounded.
+const spanSetCap = 4096;
+
 /** startSpanLabels wraps the registered context manager and returns the
  * function that puts it back. It throws when the API cannot be loaded or
  * no context manager is registered (labels need one to follow async work). */
@@ -55,6 +60,7 @@ export async function startSpanLabels(option: SpanLabelsOption): Promise<() => v
   if (inner === undefined || typeof inner.with !== "function" || inner.constructor?.name === "NoopContextManager") {
     throw new Error("pprof: spanLabels: no OpenTelemetry context manager registered (register AsyncLocalStorageContextManager first)");
   }
+  const setFor = new Map<string, LabelSet>();
   const wrapper: ContextManagerLike = {
     active: () => inner.active(),
     with(context, fn, thisArg, ...args) {
@@ -64,8 +70,15 @@ export async function startSpanLabels(option: SpanLabelsOption): Promise<() => v
       let staleName = false;
       forLabels((k) => !(staleName = k === "span_name"));
       const name = typeof span!.name === "string" && span!.name !== "" ? span!.name : undefined;
-      const set = name === undefined ? labels("span_id", spanId) : labels("span_id", spanId, "span_name", name);
-      return runWithLabels(set, () => {
+      const key = name === undefined ? spanId : `${spanId}\u0000${name}`;
+      let set = setFor.get(key);
+      if (set === undefined) {
+        if (setFor.size >= spanSetCap) setFor.clear();
+        set = name === undefined ? labels("span_id", spanId) : labels("span_id", spanId, "span_name", name);
+        setFor.set(key, set);
+      }
+      const spanSet = set;
+      return runWithLabels(spanSet, () => {
         // A child span without a name must not keep its parent's.
         if (staleName && name === undefined) setLabels(withoutKey("span_name"));
         return inner.with(context, fn, thisArg, ...args);
