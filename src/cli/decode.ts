@@ -70,6 +70,8 @@ export interface Decoded {
   defaultSampleType: string;
   periodType: { type: string; unit: string } | undefined;
   durationNanos: number;
+  /** timeNanos is when the profile began (Unix ns; 0 when unset). */
+  timeNanos: number;
   samples: DecodedSample[];
 }
 
@@ -82,6 +84,7 @@ interface Raw {
   stringTable: string[];
   periodType?: { type: number; unit: number };
   durationNanos: number;
+  timeNanos: number;
   defaultSampleType: number;
 }
 
@@ -131,6 +134,7 @@ export function decodePprof(bytes: Uint8Array, limitBytes: number = maxDecompres
     defaultSampleType: s(p.defaultSampleType),
     periodType: p.periodType ? { type: s(p.periodType.type), unit: s(p.periodType.unit) } : undefined,
     durationNanos: p.durationNanos,
+    timeNanos: Number(p.timeNanos ?? 0),
     samples: p.sample.map((smp) => {
       // Loops, not flatMap: this runs once per frame of every sample.
       const stack: string[] = [];

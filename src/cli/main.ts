@@ -19,19 +19,25 @@ import { cpuProfileProblem, readInput } from "./input.ts";
 import { convertHeapProfile, isHeapProfile } from "./convert-heap.ts";
 import { defaultHeapRateBytes } from "../profiles/heap.ts";
 import { computeTop, formatTop } from "./top.ts";
+import { pushCommand, pushUsage } from "./push.ts";
+import { recordPushEnv } from "./push-target.ts";
 
 /** UsageError is bad arguments: exit code 2. */
 class UsageError extends Error {}
 
 const usage: Record<string, string> = {
-  record: `usage: anyprof record [-o DIR] [--force] [--heap] [--hz N] -- <node|deno|bun> script.js [args…]
+  record: `usage: anyprof record [-o DIR] [--force] [--heap] [--hz N] [--push URL [--period S] [--app NAME] [--tag k=v]…] -- <node|deno|bun> script.js [args…]
 Runs the program with anyprof preloaded and writes DIR/cpu.pb.gz (and
 heap.pb.gz with --heap) when it exits, also on Ctrl-C and on an uncaught
 exception, then prints where it wrote and the top functions. The program's
-exit code is passed through. The CPU profile is always written; --hz sets
+exit code is passed through. The CPU profile is always recorded; --hz sets
 its sampling rate (default 100). Without -o, DIR is a new directory
 ./anyprof-<script>-<date>-<time>; profiles already in DIR are never
-overwritten without --force.`,
+overwritten without --force.
+--push URL pushes the CPU profile every --period seconds (default 15) to
+Pyroscope at URL, or to an OpenTelemetry Collector's pprof receiver when URL
+ends in /v1/pprof, instead of writing cpu.pb.gz.`,
+  push: pushUsage,
   attach: `usage: anyprof attach <ws-url | host:port[/target]> [--seconds N] [--heap] [--hz N] [--no-deopt] -o FILE
 Profiles a running process over the inspector protocol: node --inspect,
 deno run --inspect, workerd serve --inspector-addr (host:port/<service> picks
@@ -52,6 +58,7 @@ const mainUsage = `usage: anyprof <command> [arguments]
 
 commands:
   record   run a program under the profiler and write its profiles
+  push     upload pprof files to Pyroscope or an OpenTelemetry Collector
   attach   profile a running process over the inspector protocol
   convert  convert a .cpuprofile or .heapprofile to pprof
   top      print the top functions of a pprof file
@@ -77,6 +84,10 @@ class Opts {
   }
   flag(name: string): boolean {
     return this.#raw[name] === true;
+  }
+  list(name: string): string[] {
+    const v = this.#raw[name] as unknown;
+    return Array.isArray(v) ? (v as string[]) : [];
   }
 }
 
@@ -152,6 +163,10 @@ async function record(args: string[]): Promise<number> {
     heap: { type: "boolean" },
     hz: { type: "string" },
     labels: { type: "boolean" },
+    push: { type: "string" },
+    period: { type: "string" },
+    app: { type: "string" },
+    tag: { type: "string", multiple: true },
   });
   const [runtime, ...rest] = args.slice(dash + 1);
   if (runtime === undefined || rest.length === 0) throw new UsageError("record needs a runtime and a script after -- (anyprof record --help for usage)");
@@ -196,6 +211,8 @@ async function record(args: string[]): Promise<number> {
   const piped = rescuable || kind === "bun";
   const env: NodeJS.ProcessEnv = { ...process.env, ANYPROF_RECORD_DIR: dir, ANYPROF_RECORD_CPU: cpu ? "1" : "0", ANYPROF_RECORD_HEAP: values.flag("heap") ? "1" : "0", ANYPROF_RECORD_HZ: String(hz) };
   if (piped) env.ANYPROF_RECORD_FD = "3";
+  const pushURL = values.str("push");
+  if (pushURL !== undefined) Object.assign(env, recordPushEnv(pushURL, values.str("period"), values.str("app"), values.list("tag")));
   const tty = process.stderr.isTTY === true;
   if (piped && tty && cpu) env.ANYPROF_RECORD_PROGRESS = "1";
   let samples: number | undefined;
@@ -261,7 +278,7 @@ async function record(args: string[]): Promise<number> {
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);
   clearTimeout(deadline);
-  for (const [file, want] of [["cpu.pb.gz", cpu], ["heap.pb.gz", values.flag("heap")]] as const) {
+  for (const [file, want] of [["cpu.pb.gz", cpu && pushURL === undefined], ["heap.pb.gz", values.flag("heap")]] as const) {
     if (!want) continue;
     const path = join(dir, file);
     if (!existsSync(path)) {
@@ -404,6 +421,8 @@ export async function main(argv: string[]): Promise<number> {
         return convert(args);
       case "top":
         return top(args);
+      case "push":
+        return await pushCommand(args, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`), process.env);
       default:
         return await view(args);
     }

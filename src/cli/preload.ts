@@ -38,12 +38,17 @@ async function record(): Promise<void> {
   const progress = process.env.ANYPROF_RECORD_PROGRESS === "1";
 
   if (heap) await api.startHeapProfiling();
-  if (cpu) {
-    await api.startCPUProfile(undefined, progress ? { hz, chunkSeconds: progressChunkSeconds } : { hz });
-    // The program's own startCPUProfile is refused, with the reason: its
-    // CPU time is already in record's profile.
-    holdCPUProfile(`anyprof record, which profiles this program into ${join(dir, "cpu.pb.gz")}; drop the program's own startCPUProfile or run it without record`);
+  // anyprof record --push: the CPU profile is pushed every period instead
+  // of written at the end.
+  let pushing = false;
+  if (cpu && process.env.ANYPROF_PUSH_URL) {
+    const { startRecordPush } = (await import(new URL("./push-target.js", import.meta.url).href)) as typeof import("./push-target.ts");
+    pushing = await startRecordPush(api, process.env, hz);
   }
+  if (cpu && !pushing) await api.startCPUProfile(undefined, progress ? { hz, chunkSeconds: progressChunkSeconds } : { hz });
+  // The program's own startCPUProfile is refused, with the reason: its CPU
+  // time is already in record's profile.
+  if (cpu) holdCPUProfile(pushing ? `anyprof record --push, which pushes this program's CPU profile to ${process.env.ANYPROF_PUSH_URL}` : `anyprof record, which profiles this program into ${join(dir, "cpu.pb.gz")}; drop the program's own startCPUProfile or run it without record`);
 
   let written = false;
   const note = (what: string, err: unknown) => process.stderr.write(`anyprof: could not write ${what}: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -52,7 +57,10 @@ async function record(): Promise<void> {
   async function finish(): Promise<void> {
     if (written) return;
     written = true;
-    if (cpu) {
+    if (pushing) {
+      // The last window, and a bounded flush of what is queued.
+      await api.stopContinuousProfiling(5000);
+    } else if (cpu) {
       try {
         const bytes = await api.stopCPUProfile();
         if (bytes !== undefined) writeFileSync(join(dir, "cpu.pb.gz"), bytes);
@@ -76,7 +84,9 @@ async function record(): Promise<void> {
    * why, the reason nothing can wait). */
   function finishSync(why: string): void {
     written = true;
-    if (cpu && (g.Deno !== undefined || g.Bun !== undefined)) {
+    if (pushing) {
+      note("the last pushed window", `${why}: a push cannot finish synchronously`);
+    } else if (cpu && (g.Deno !== undefined || g.Bun !== undefined)) {
       note("cpu.pb.gz", `${why}, and ${g.Deno !== undefined ? "Deno" : "Bun"}'s CPU sampler answers only asynchronously`);
     } else if (cpu) {
       try {

@@ -143,6 +143,22 @@ export interface AsyncResourceHooks {
   destroy(asyncId: number): void;
 }
 
+/** HostFiles is the part of a file system the files exporter uses; paths
+ * are the runtime's own (absolute or relative to its working directory). */
+export interface HostFiles {
+  /** mkdirAll makes dir and its parents where missing. */
+  mkdirAll(dir: string): Promise<void>;
+  /** writeFile writes bytes to path whole: to a temporary name first, then
+   * renamed, so that a reader (a log shipper) never sees half a file. */
+  writeFile(path: string, bytes: Uint8Array): Promise<void>;
+  /** list returns the regular files of dir with their sizes in bytes. */
+  list(dir: string): Promise<Array<{ name: string; bytes: number }>>;
+  /** remove deletes path; an absent path is not an error. */
+  remove(path: string): Promise<void>;
+  /** join joins path segments with the platform's separator. */
+  join(...parts: string[]): string;
+}
+
 /** Host is the set of functions an adapter provides. */
 export interface Host {
   /** runtime names the adapter, for comments and diagnostics. */
@@ -222,6 +238,18 @@ export interface Host {
   collectGarbage?: () => void;
   /** unrefTimer lets a timer not keep the process alive. */
   unrefTimer(timer: unknown): void;
+  /** fetch is the runtime's fetch, for exporters (every runtime has one;
+   * an adapter may give a better one). */
+  fetch: typeof fetch;
+  /** files is the file system, for the files exporter; absent where there
+   * is none (workerd). */
+  files?: HostFiles;
+  /** onExit registers fn to run once when the program is about to exit on
+   * its own (Node's beforeExit) or is asked to (SIGTERM, after which the
+   * signal's default action still happens), waiting for it at most
+   * timeoutMillis; it returns the function that unregisters it. Absent
+   * where the runtime has no such hook. */
+  onExit?: (fn: () => Promise<void>, timeoutMillis: number) => () => void;
 }
 
 const unconfigured = (): never => {
@@ -237,6 +265,9 @@ export const host: Host = {
   newAsyncStore: unconfigured,
   gzipSync: unconfigured,
   unrefTimer: () => {},
+  // A late lookup: a program (or a test) that replaces globalThis.fetch
+  // after import is still heard.
+  fetch: (input, init) => globalThis.fetch(input, init),
 };
 
 /** setHost installs an adapter's functions (called once, at import). */

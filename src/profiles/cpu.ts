@@ -50,13 +50,15 @@ class ActiveProfile {
   readonly writer: ProfileWriter | undefined;
   writeTimeoutMillis = 0;
   readonly #sampler: CpuSampler | undefined;
-  readonly #converter: CpuProfileConverter | undefined;
+  // #converter is replaced at each cut (continuous profiling's windows).
+  #converter: CpuProfileConverter | undefined;
+  readonly #core: Core | undefined;
   // #recorder, when the host offers one, samples and converts elsewhere
   // (Node: a worker thread); then #sampler and #converter are unused.
   readonly #recorder: CpuRecorder | undefined;
   readonly #includeIdle: boolean;
   readonly #intervalMicros: number;
-  readonly #startNanos: bigint;
+  #startNanos: bigint;
   #timer: ReturnType<typeof setInterval> | undefined;
   // Sampler calls are serialized so that a chunk drain and stop never
   // overlap: #queued counts unfinished steps, #tail is the last one.
@@ -81,6 +83,7 @@ class ActiveProfile {
     this.writer = w;
     this.#intervalMicros = intervalMicros;
     this.#includeIdle = options.includeIdle ?? false;
+    this.#core = core;
     if ("cut" in sampler) {
       this.#recorder = sampler;
     } else {
@@ -190,6 +193,37 @@ class ActiveProfile {
     return this.#close(bytes, true);
   }
 
+  /** cut drains the current chunk and returns the profile of the window
+   * since the previous cut (or the start), then begins the next window on
+   * the same running sampler: no V8 restart, windows contiguous (the next
+   * one's start is this one's end, to the nanosecond). */
+  async cut(): Promise<CpuWindow> {
+    // The off-thread recorder converts every chunk into one profile in its
+    // worker and has no window boundary yet: continuous profiling runs the
+    // in-thread sampler (which it never restarts either).
+    if (this.#recorder !== undefined) throw new Error("pprof: a CPU profile started with offThread cannot be cut into windows");
+    let out: CpuWindow | undefined;
+    await this.#run(() => {
+      // The boundary is the moment the drain begins: the sampler's next
+      // chunk starts there.
+      const endNanos = host.nowNanos();
+      const finishWindow = async (): Promise<void> => {
+        // The encode waits a turn of the event loop: the application runs
+        // between the drain and it, so that a cycle's longest block is the
+        // larger of the two, not their sum.
+        await own(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+        const startNanos = this.#startNanos;
+        out = { bytes: this.#finish(endNanos), startNanos, endNanos };
+        this.#startNanos = endNanos;
+        this.#labelsTruncated = false;
+        this.#converter = new CpuProfileConverter(this.#core!, { intervalMicros: this.#intervalMicros, includeIdle: this.#includeIdle });
+      };
+      const drained = this.#drain(true);
+      return drained instanceof Promise ? drained.then(finishWindow) : finishWindow();
+    });
+    return out!;
+  }
+
   /** stopSync is stop for a sampler that answers synchronously (Node's), for
    * exit handlers, which cannot wait; undefined when it cannot. */
   stopSync(): Uint8Array | undefined {
@@ -215,7 +249,7 @@ class ActiveProfile {
     return this.#queued === 0 && !this.#inStep;
   }
 
-  #finishArgs(): [bigint, bigint, string[]] {
+  #finishArgs(endNanos: bigint = host.nowNanos()): [bigint, bigint, string[]] {
     const comments = this.#labelsTruncated ? [`labels: more than ${labelTimelineCap} label changes in a chunk; later samples keep the last labels seen`] : [];
     // Deno and Bun start their sampler asynchronously: a program that does
     // not await startCPUProfile() and then runs synchronously has nothing
@@ -223,11 +257,11 @@ class ActiveProfile {
     if (this.#startDelayMillis !== undefined && this.#startDelayMillis >= 10) {
       comments.push(`cpu: the sampler started ${this.#startDelayMillis.toFixed(1)} ms after startCPUProfile() was called (${host.runtime} starts it asynchronously); work before then is not in this profile: await startCPUProfile() before the work to profile`);
     }
-    return [this.#startNanos, host.nowNanos() - this.#startNanos, comments];
+    return [this.#startNanos, endNanos - this.#startNanos, comments];
   }
 
-  #finish(): Uint8Array {
-    return gzip(this.#converter!.finish(...this.#finishArgs()));
+  #finish(endNanos?: bigint): Uint8Array {
+    return gzip(this.#converter!.finish(...this.#finishArgs(endNanos)));
   }
 
   // #close releases the sampler; keep (an asynchronous stop that worked)
@@ -392,6 +426,25 @@ async function stopActive(profile: ActiveProfile): Promise<Uint8Array> {
   }
   await writeAll(profile.writer, bytes, profile.writeTimeoutMillis);
   return bytes;
+}
+
+/** CpuWindow is one window of a running CPU profile, cut by cutCPUProfile:
+ * its gzip pprof (time_nanos = startNanos, duration_nanos = the window) and
+ * its bounds on host.nowNanos()'s clock. */
+export interface CpuWindow {
+  bytes: Uint8Array;
+  startNanos: bigint;
+  endNanos: bigint;
+}
+
+/** cutCPUProfile ends the running CPU profile's current window and begins
+ * the next without stopping the sampler (continuous profiling's period
+ * boundary). It resolves to the window, or undefined when no profile runs
+ * or it is stopping; it rejects when the sampler failed. */
+export async function cutCPUProfile(): Promise<CpuWindow | undefined> {
+  const profile = active;
+  if (profile === undefined || profile.stopping !== undefined) return undefined;
+  return profile.cut();
 }
 
 /** cpuProfileSampleCount returns the number of samples the running CPU

@@ -11,5 +11,10 @@ export { startThreadCreateTracking, stopThreadCreateTracking } from "../profiles
 export { startBlockProfiling, stopBlockProfiling, type BlockProfileOptions } from "../profiles/block.ts";
 // mutex.ts exports nothing: importing it registers the (always empty) mutex profile.
 import "../profiles/mutex.ts";
+export { startContinuousProfiling, stopContinuousProfiling, continuousStats, type ContinuousProfilingOptions, type ContinuousStats, type ProfileExporter, type ProfilePeriod, type PeriodProfile, type ExporterStats } from "../profiles/continuous.ts";
+export { pyroscopeExporter, type PyroscopeOptions } from "../export/pyroscope.ts";
+export { otelCollectorExporter, type OtelCollectorOptions } from "../export/otel-collector.ts";
+export { filesExporter, type FilesOptions } from "../export/files.ts";
+export type { QueueOptions, QueueStats } from "../export/queue.ts";
 export { pprofHandler, type PprofHandler, type PprofHandlerOptions, type ServeOptions, type PprofServer } from "../http/http.ts";
 export type { PprofListener, IncomingLike, ServerResponseLike } from "./listener.ts";

@@ -10,6 +10,7 @@ import { Session } from "node:inspector";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { setHost } from "../host/host.ts";
+import { nodeFiles, processExitHook } from "./exit-files.ts";
 import { spreadTruncatedDeltas } from "./bun-deltas.ts";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { jscHeapCensus, type JscHeap } from "../pprof/heapprofile.ts";
@@ -43,6 +44,8 @@ setHost({
   collectGarbage: () => Bun.gc(true),
   gzipSync: (bytes) => gzipSync(bytes),
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
+  files: nodeFiles,
+  onExit: processExitHook,
   // Bun has no sampling heap profiler: the heap profile is a census of live
   // objects by type (heapprofile.ts); heapUsed is JSC's heap size.
   heapCensus: (snapshot) => jscHeapCensus(jscHeap(), snapshot, () => process.memoryUsage().heapUsed),

@@ -8,6 +8,7 @@ import process, { memoryUsage } from "node:process";
 import { getHeapStatistics } from "node:v8";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
+import { nodeFiles, processExitHook } from "./exit-files.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 
@@ -31,6 +32,8 @@ setHost({
   // Deno.execPath() would need --allow-read; the arguments need nothing.
   commandLine: () => ["deno", ...Deno.args],
   unrefTimer: (t) => Deno.unrefTimer(t as number),
+  files: nodeFiles,
+  onExit: processExitHook,
   activeResourceTypes: () => process.getActiveResourcesInfo(),
   asyncResourceCoverage: "Deno fires async_hooks only for timers, immediates, nextTick callbacks, TCP sockets, pipes and HTTP parsers/messages: not for servers, files, DNS, zlib or child processes",
   // Deno's node:worker_threads exports are not writable bindings; web

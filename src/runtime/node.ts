@@ -9,6 +9,8 @@ import * as v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
+import { nodeFiles, processExitHook } from "./exit-files.ts";
+import { nodeFetch } from "./node-fetch.ts";
 import { v8Host } from "./v8.ts";
 import { handleCpuSampler, type StartCpuProfile } from "./handle-sampler.ts";
 import { inspectorCpuSampler, inspectorHeapSampler } from "./inspector.ts";
@@ -105,6 +107,9 @@ setHost({
     }
   },
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
+  files: nodeFiles,
+  fetch: nodeFetch,
+  onExit: processExitHook,
   activeResourceTypes: () => process.getActiveResourcesInfo(),
   // The CommonJS exports object is the one to wrap: syncBuiltinESMExports
   // then updates every `import { Worker } from "node:worker_threads"`.

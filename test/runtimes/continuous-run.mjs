@@ -1,0 +1,39 @@
+// continuous-run.mjs is the body continuous-{node,deno,bun}.mjs share: it
+// pushes to the receiver at argv's URL, to Pyroscope and the Collector, for
+// two phases of CPU work (hotAlpha, then hotBravo), and prints one JSON line:
+// the switch time (Unix ns) and the stats. The test checks the windows.
+const args = globalThis.Deno ? globalThis.Deno.args : process.argv.slice(2);
+
+function hotAlpha(ms) {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x = (x + Math.sqrt(x + 1)) % 1e6;
+  return x;
+}
+function hotBravo(ms) {
+  const end = performance.now() + ms;
+  let x = 1;
+  while (performance.now() < end) x = (x * 1.000001 + Math.cbrt(x)) % 1e6;
+  return x;
+}
+const yieldNow = () => new Promise((r) => setTimeout(r, 0));
+async function runFor(fn, ms) {
+  const end = performance.now() + ms;
+  while (performance.now() < end) {
+    fn(8);
+    await yieldNow();
+  }
+}
+
+export async function runContinuous(anyprof) {
+  const url = args[0];
+  await anyprof.startContinuousProfiling({
+    periodSeconds: 0.4,
+    exporters: [anyprof.pyroscopeExporter({ url, appName: "rt", tags: { runtime: args[1] } }), anyprof.otelCollectorExporter({ url })],
+  });
+  await runFor(hotAlpha, 2000);
+  const switchNanos = String(BigInt(Date.now()) * 1_000_000n);
+  await runFor(hotBravo, 2000);
+  await anyprof.stopContinuousProfiling(5000);
+  console.log(JSON.stringify({ switchNanos, stats: anyprof.continuousStats() }));
+}
