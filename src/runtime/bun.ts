@@ -17,6 +17,8 @@ import { inlineWasmModule } from "../wasm/inline.ts";
 import { inspectorCpuSampler } from "./inspector.ts";
 import { shareSampler } from "./shared-sampler.ts";
 import { workerTracker } from "./workers.ts";
+import { nodeFiles } from "./files.ts";
+import { setSourceMaps } from "../symbolize/sourcemaps.ts";
 
 declare const Bun: { version: string; gc(force: boolean): void };
 
@@ -32,6 +34,7 @@ const nowMicros = (): number => performance.now() * 1000;
 
 setHost({
   runtime: `bun ${Bun.version}`,
+  ...nodeFiles(() => process.cwd()),
   wasmModule: inlineWasmModule,
   nowMicros,
   newAsyncStore: () => new AsyncLocalStorage(),
@@ -53,7 +56,9 @@ setHost({
 });
 
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling (its census kind) at import.
+setSourceMaps();
 startHeapProfilingFromEnv(process.env[heapRateEnv]);
 
 export * from "./api.ts";
+export { setSourceMaps, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
 export { pprofListener, servePprof } from "./serve-bun.ts";

@@ -10,6 +10,8 @@ import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
+import { denoFiles, type DenoFileApi } from "./files.ts";
+import { setSourceMaps } from "../symbolize/sourcemaps.ts";
 
 declare const Deno: {
   version: { deno: string };
@@ -26,6 +28,7 @@ const nowMicros = (): number => performance.now() * 1000;
 setHost({
   ...v8Host(nowMicros, "measure"),
   runtime: `deno ${Deno.version.deno}`,
+  ...denoFiles(Deno as unknown as DenoFileApi),
   memoryStats: () => ({ "process.memoryUsage()": memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
   // Deno.execPath() would need --allow-read; the arguments need nothing.
   commandLine: () => ["deno", ...Deno.args],
@@ -41,6 +44,7 @@ setHost({
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling at import, where it
 // may be read without asking (--allow-env, or --allow-env=ANYPROF_MEMPROFILERATE):
 // importing must never prompt, nor fail.
+setSourceMaps();
 startHeapProfilingFromEnv(grantedEnv(heapRateEnv));
 
 function grantedEnv(name: string): string | undefined {
@@ -52,4 +56,5 @@ function grantedEnv(name: string): string | undefined {
 }
 
 export * from "./api.ts";
+export { setSourceMaps, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
 export { pprofListener, servePprof } from "./serve-deno.ts";

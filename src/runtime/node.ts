@@ -4,12 +4,14 @@
 // and re-exports the public API. Nothing else.
 
 import { Session } from "node:inspector";
-import { createRequire, syncBuiltinESMExports } from "node:module";
+import { createRequire, findSourceMap, syncBuiltinESMExports } from "node:module";
 import { getHeapStatistics } from "node:v8";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
+import { nodeFiles } from "./files.ts";
+import { setSourceMaps } from "../symbolize/sourcemaps.ts";
 
 // hrtime is the clock V8 stamps samples with: both read the OS monotonic
 // clock (CLOCK_MONOTONIC, mach_absolute_time, the performance counter).
@@ -17,6 +19,7 @@ const nowMicros = (): number => Number(process.hrtime.bigint()) / 1000;
 
 setHost({
   ...v8Host(nowMicros, "host"),
+  ...nodeFiles(() => process.cwd(), findSourceMap),
   runtime: `node ${process.versions.node}`,
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
   commandLine: () => [...process.argv],
@@ -38,7 +41,9 @@ setHost({
 });
 
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling at import.
+setSourceMaps();
 startHeapProfilingFromEnv(process.env[heapRateEnv]);
 
 export * from "./api.ts";
+export { setSourceMaps, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
 export { pprofListener, servePprof } from "./serve-node.ts";

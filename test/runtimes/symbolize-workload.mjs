@@ -1,0 +1,45 @@
+// symbolize-workload.mjs profiles a built artifact (a tsc service, an
+// esbuild bundle, marked's published build, or the TypeScript sources run
+// directly) for test/symbolize-runtimes.test.ts: a CPU profile of its hot
+// loop and, where the runtime has a sampler, a heap profile of its
+// allocations. It prints one JSON line with the profiles in base64.
+//   argv: <kind: service|marked> <module path or specifier> [cpuMillis]
+
+const b64 = (bytes) => btoa(Array.from(bytes, (c) => String.fromCharCode(c)).join(""));
+
+/** workload runs the profiles with anyprof (the runtime's entry point). */
+export async function workload(anyprof, argv) {
+  const [kind, target, millisArg] = argv;
+  const millis = Number(millisArg ?? 1500);
+  const mod = await import(target.startsWith("/") ? new URL("file://" + target).href : target);
+  let busy;
+  let allocate;
+  if (kind === "marked") {
+    const md = "# Title\n\nSome *emphasis*, **strong**, `code`, a [link](http://example.com/a%20b) and ![img](x.png).\n\n- item one\n- item two\n\n> quote\n\n".repeat(20);
+    busy = (ms) => {
+      const end = Date.now() + ms;
+      let n = 0;
+      while (Date.now() < end) n += mod.marked.parse(md).length;
+      return n;
+    };
+    allocate = () => Array.from({ length: 200 }, () => mod.marked.lexer(md));
+  } else {
+    busy = (ms) => mod.busyFor(ms);
+    allocate = () => mod.buildIndex(20_000);
+  }
+  busy(200); // warm up: compiled code, not the interpreter, gets profiled
+  await anyprof.startCPUProfile(undefined, { hz: 500 });
+  busy(millis);
+  const cpu = await anyprof.stopCPUProfile();
+  let heap;
+  try {
+    await anyprof.startHeapProfiling({ rateBytes: 4096 });
+    globalThis.keep = allocate();
+    heap = b64(await anyprof.writeHeapProfile());
+    anyprof.stopHeapProfiling();
+  } catch (err) {
+    heap = undefined;
+    console.error(`heap: ${err.message}`);
+  }
+  return JSON.stringify({ cpu: b64(cpu), heap });
+}
