@@ -15,10 +15,16 @@ import { newCore } from "../pprof/core.ts";
 import { gzip } from "../host/gzip.ts";
 import { host, type CpuProfileShape } from "../host/host.ts";
 import { decodePprof } from "./decode.ts";
+import { newSourceMapper, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
 import { computeTop, formatTop } from "./top.ts";
 
 /** UsageError is bad arguments: exit code 2. */
 class UsageError extends Error {}
+
+const sourceMapsUsage = `
+Source maps (the script's sourceMappingURL, a sibling .map) turn positions into
+the original source's, read from the working directory; --source-maps DIR also
+reads DIR/<script name>.map; --no-source-maps keeps generated positions.`;
 
 const usage: Record<string, string> = {
   record: `usage: anyprof record [-o DIR] [--cpu] [--heap] [--hz N] -- <node|deno|bun> script.js [args…]
@@ -26,14 +32,14 @@ Runs the program with anyprof preloaded and writes DIR/cpu.pb.gz (and
 heap.pb.gz with --heap) when it exits, also on Ctrl-C and on an uncaught
 exception, then prints the top functions. The program's exit code is passed
 through. --cpu is the default; --hz sets the sampling rate (default 100).`,
-  attach: `usage: anyprof attach <ws-url | host:port[/target]> [--seconds N] [--heap] [--hz N] [--no-deopt] -o FILE
+  attach: `usage: anyprof attach <ws-url | host:port[/target]> [--seconds N] [--heap] [--hz N] [--no-deopt] [--source-maps DIR | --no-source-maps] -o FILE
 Profiles a running process over the inspector protocol: node --inspect,
 deno run --inspect, workerd serve --inspector-addr (host:port/<service> picks
 a worker). Ctrl-C ends the window early and keeps the profile. --no-deopt
 leaves the target's optimized code alone (functions inlined before the attach
-are then reported as their callers).`,
-  convert: `usage: anyprof convert IN -o OUT.pb.gz
-Converts a .cpuprofile (node --cpu-prof, Deno, Bun, DevTools) to pprof.`,
+are then reported as their callers).${sourceMapsUsage}`,
+  convert: `usage: anyprof convert IN [--source-maps DIR | --no-source-maps] -o OUT.pb.gz
+Converts a .cpuprofile (node --cpu-prof, Deno, Bun, DevTools) to pprof.${sourceMapsUsage}`,
   top: `usage: anyprof top FILE [-n N] [--cum] [--sample-index NAME] [--tagfocus k=v]
 Prints the table of go tool pprof -top for any pprof file.`,
   view: `usage: anyprof view FILE [-o flame.html] [--open]
@@ -96,8 +102,25 @@ function positiveNumber(flag: string, value: string | undefined, fallback: numbe
   return n;
 }
 
-/** convertCpuProfile converts .cpuprofile JSON text to gzip pprof. */
-export function convertCpuProfile(text: string, name = "input"): Uint8Array {
+/** sourceMapOption reads --source-maps DIR and --no-source-maps: false for
+ * none, else the options (DIR is searched for maps and may hold them). */
+function sourceMapOption(values: Opts): SourceMapOptions | false {
+  if (values.flag("no-source-maps")) {
+    if (values.str("source-maps") !== undefined) throw new UsageError("--source-maps and --no-source-maps contradict each other");
+    return false;
+  }
+  const dir = values.str("source-maps");
+  if (dir === undefined) return {};
+  const abs = resolve(dir);
+  if (!existsSync(abs)) throw new UsageError(`--source-maps wants a directory, got ${JSON.stringify(dir)}: no such directory`);
+  return { dirs: [abs], roots: [process.cwd(), abs] };
+}
+
+const sourceMapArgs = { "source-maps": { type: "string" }, "no-source-maps": { type: "boolean" } } as const;
+
+/** convertCpuProfile converts .cpuprofile JSON text to gzip pprof, its
+ * frames mapped with sourceMaps (the default mapper when absent). */
+export function convertCpuProfile(text: string, name = "input", sourceMaps?: SourceMapOptions | false): Uint8Array {
   let shape: CpuProfileShape;
   try {
     shape = JSON.parse(text) as CpuProfileShape;
@@ -108,7 +131,8 @@ export function convertCpuProfile(text: string, name = "input"): Uint8Array {
   // The sampling interval is not in the file: take the median gap.
   const deltas = (shape.timeDeltas ?? []).filter((d) => d > 0).sort((a, b) => a - b);
   const intervalMicros = deltas.length > 0 ? deltas[deltas.length >> 1]! : 1000;
-  const converter = new CpuProfileConverter(newCore(host.wasmModule()), { intervalMicros });
+  const symbolizer = sourceMaps === undefined ? undefined : sourceMaps === false ? null : newSourceMapper(sourceMaps);
+  const converter = new CpuProfileConverter(newCore(host.wasmModule()), { intervalMicros, symbolizer });
   converter.add(shape);
   const durationMicros = Math.max(0, shape.endTime - shape.startTime);
   return gzip(converter.finish(0n, BigInt(Math.round(durationMicros * 1000))));
@@ -240,6 +264,7 @@ async function attachCommand(args: string[]): Promise<number> {
     heap: { type: "boolean" },
     hz: { type: "string" },
     "no-deopt": { type: "boolean" },
+    ...sourceMapArgs,
   });
   const out = values.str("o");
   if (positionals.length !== 1 || out === undefined) throw new UsageError(`wrong arguments (anyprof attach --help for usage)`);
@@ -256,6 +281,7 @@ async function attachCommand(args: string[]): Promise<number> {
       heap: values.flag("heap"),
       hz: positiveNumber("hz", values.str("hz"), 100),
       deoptimize: !values.flag("no-deopt"),
+      sourceMaps: sourceMapOption(values),
       signal: abort.signal,
       onStart: (t) => process.stderr.write(`anyprof: profiling ${t.title} for ${seconds} s (Ctrl-C to stop early)\n`),
     });
@@ -268,12 +294,12 @@ async function attachCommand(args: string[]): Promise<number> {
 }
 
 function convert(args: string[]): number {
-  const { values, positionals } = parse("convert", args, { o: { type: "string", short: "o" } });
+  const { values, positionals } = parse("convert", args, { o: { type: "string", short: "o" }, ...sourceMapArgs });
   const out = values.str("o");
   if (positionals.length !== 1 || out === undefined) throw new UsageError(`wrong arguments (anyprof convert --help for usage)`);
   const input = positionals[0]!;
   const text = new TextDecoder().decode(readInput(input));
-  writeFileSync(out, convertCpuProfile(text, input));
+  writeFileSync(out, convertCpuProfile(text, input, sourceMapOption(values)));
   return 0;
 }
 
