@@ -188,7 +188,8 @@ export interface Host {
   /** transpiledSource returns the JavaScript the runtime actually runs for
    * a module it transpiled itself (Deno's emit cache for .ts), whose inline
    * map leads back to the file: the engine's profilers report positions in
-   * that code, not in the file. Undefined where there is none. */
+   * that code, not in the file. Undefined where there is none; "" where
+   * there is but it cannot be read (no permission). */
   transpiledSource?: (url: string) => string | undefined;
 }
 

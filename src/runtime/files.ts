@@ -113,16 +113,17 @@ export function denoFiles(deno: DenoFileApi): Partial<Host> {
     },
     transpiledSource: (url) => {
       if (!url.startsWith("file:///") || !/\.(ts|tsx|mts|cts|jsx)$/.test(url)) return undefined;
+      // "" says Deno ran transpiled code that cannot be read here.
       const gen = genDir();
-      if (gen === undefined) return undefined;
+      if (gen === undefined) return "";
       let path: string;
       try {
         path = decodeURIComponent(new URL(url).pathname);
       } catch {
-        return undefined;
+        return "";
       }
       const got = readFile(`${gen}${path}.js`, 64 << 20);
-      return typeof got === "string" ? undefined : new TextDecoder().decode(got);
+      return typeof got === "string" ? "" : new TextDecoder().decode(got);
     },
   };
 }

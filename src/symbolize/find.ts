@@ -61,6 +61,7 @@ function find(url: string, engine: boolean, o: FindOptions): Found {
     // The runtime ran its own JavaScript for this file: the engine's
     // positions are in it, while the runtime's CallSites are mapped already.
     if (!engine) return none;
+    if (transpiled === "") return { kind: "error", reason: "the runtime transpiled it, and its emitted code (with the map) cannot be read: allow reading the runtime's cache (Deno: --allow-read, --allow-env=HOME,DENO_DIR)" };
     const ref = mapReference(transpiled);
     if (ref?.startsWith("data:")) return dataMap(ref, url, o.maxMapBytes);
     return { kind: "error", reason: "the runtime's transpiled code has no inline map" };

@@ -80,9 +80,17 @@ export class SourceMapper implements Symbolizer {
       comments: () => {
         for (const url of uncovered) if (!mapped.has(url)) problems.set(url, "its map covers none of the profile's positions in it (a map for another build?)");
         if (problems.size === 0) return [];
-        const list = [...problems].slice(0, maxCommentScripts).map(([url, why]) => `${url}: ${why}`);
-        const more = problems.size > maxCommentScripts ? `; and ${problems.size - maxCommentScripts} more` : "";
-        return [`symbolize: generated positions kept for ${problems.size} script(s) without a usable source map: ${list.join("; ")}${more}`];
+        // One line per reason, naming its scripts (the first few).
+        const byReason = new Map<string, string[]>();
+        for (const [url, why] of problems) {
+          const list = byReason.get(why);
+          if (list === undefined) byReason.set(why, [url]);
+          else list.push(url);
+        }
+        return [...byReason].map(([why, urls]) => {
+          const more = urls.length > maxCommentScripts ? ` and ${urls.length - maxCommentScripts} more` : "";
+          return `symbolize: generated positions kept for ${urls.slice(0, maxCommentScripts).join(", ")}${more}: ${why}`;
+        });
       },
     };
   }
