@@ -72,7 +72,13 @@ export class SourceMapper implements Symbolizer {
         }
         if (e.reason !== undefined) problems.set(url, e.reason);
         if (e.map === undefined) return undefined;
-        const f = originalFrame(e.map, name, url, line, column);
+        let f: SourceFrame | undefined;
+        try {
+          f = originalFrame(e.map, name, url, line, column);
+        } catch (err) {
+          problems.set(url, `its map is broken: ${err instanceof Error ? err.message : String(err)}`);
+          return undefined;
+        }
         if (f === undefined) uncovered.add(url);
         else mapped.add(url);
         return f;
@@ -126,7 +132,11 @@ function load(url: string, engine: boolean, o: MapperOptions): Entry {
     let raw = found.map;
     // A map may start with )]}' to stop it being run as a script.
     if (typeof raw === "string" && raw.startsWith(")]}'")) raw = raw.slice(raw.indexOf("\n") + 1);
-    map = new AnyMap(raw as string, found.mapUrl);
+    const parsed = (typeof raw === "string" ? JSON.parse(raw) : raw) as { mappings?: unknown };
+    // trace-mapping decodes any character as some number: a character
+    // outside base64 would give a made-up position instead of an error.
+    if (typeof parsed.mappings === "string" && !/^[A-Za-z0-9+/,;]*$/.test(parsed.mappings)) throw new Error("mappings has characters outside base64 VLQ");
+    map = new AnyMap(parsed as string, found.mapUrl);
     // Decode now, once, so that a broken mappings string fails here.
     decodedMappings(map);
   } catch (err) {
@@ -154,6 +164,9 @@ export function originalFrame(map: TraceMap, name: string, url: string, line: nu
     seg = first !== undefined && (column <= 0 || first[0] - col <= 1) ? first : null;
   }
   if (seg === null || seg.length === 1) return undefined;
+  if (seg[0] < 0 || seg[1] < 0 || seg[1] >= map.resolvedSources.length || seg[2] < 0 || seg[3] < 0 || (seg.length === 5 && (seg[4] < 0 || seg[4] >= map.names.length))) {
+    throw new Error(`a segment of line ${line} points outside its sources, names or lines`);
+  }
   const source = map.resolvedSources[seg[1]];
   if (source === undefined || source === null) return undefined;
   const file = displayPath(source);
