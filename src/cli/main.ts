@@ -298,8 +298,9 @@ function convert(args: string[]): number {
   const out = values.str("o");
   if (positionals.length !== 1 || out === undefined) throw new UsageError(`wrong arguments (anyprof convert --help for usage)`);
   const input = positionals[0]!;
+  const sourceMaps = sourceMapOption(values);
   const text = new TextDecoder().decode(readInput(input));
-  writeFileSync(out, convertCpuProfile(text, input, sourceMapOption(values)));
+  writeFileSync(out, convertCpuProfile(text, input, sourceMaps));
   return 0;
 }
 
