@@ -149,6 +149,19 @@ function load(url: string, engine: boolean, o: MapperOptions): Entry {
   return { map, costBytes: entryBytes + bytes * decodedBytesPerMapByte };
 }
 
+// Each map's sources as a profile shows them, made once: a URL parse per
+// frame would cost more than the lookup itself.
+const displayed = new WeakMap<TraceMap, Array<string | undefined>>();
+
+function displayedSource(map: TraceMap, index: number): string | undefined {
+  let list = displayed.get(map);
+  if (list === undefined) {
+    list = map.resolvedSources.map((s) => (s === null || s === undefined ? undefined : displayPath(s)));
+    displayed.set(map, list);
+  }
+  return list[index];
+}
+
 /** originalFrame maps a generated frame (1-based line and column, V8's: a
  * function's position is its parameter list) through map; undefined when
  * the map has no segment for it. The original name is the map's name for
@@ -167,9 +180,8 @@ export function originalFrame(map: TraceMap, name: string, url: string, line: nu
   if (seg[0] < 0 || seg[1] < 0 || seg[1] >= map.resolvedSources.length || seg[2] < 0 || seg[3] < 0 || (seg.length === 5 && (seg[4] < 0 || seg[4] >= map.names.length))) {
     throw new Error(`a segment of line ${line} points outside its sources, names or lines`);
   }
-  const source = map.resolvedSources[seg[1]];
-  if (source === undefined || source === null) return undefined;
-  const file = displayPath(source);
+  const file = displayedSource(map, seg[1]);
+  if (file === undefined) return undefined;
   const origLine = seg[2] + 1;
   const origColumn = seg[3] + 1;
   let origName = name;
