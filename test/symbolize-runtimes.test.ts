@@ -126,9 +126,9 @@ const runtimes = {
 };
 const cpuMillis = "700";
 
-async function profileWith(runtime: keyof typeof runtimes, kind: string, target: string): Promise<{ cpu: Decoded; heap?: Decoded; raw: { cpu: string } }> {
+async function profileWith(runtime: keyof typeof runtimes, kind: string, target: string, via = "api"): Promise<{ cpu: Decoded; heap?: Decoded; raw: { cpu: string } }> {
   const r = runtimes[runtime];
-  const got = await run(r.cmd, [...r.args, kind, target, cpuMillis], {}, 60_000);
+  const got = await run(r.cmd, [...r.args, kind, target, cpuMillis, via], {}, 60_000);
   expect(got.code, `${runtime} exit code; stderr:\n${got.stderr}`).toBe(0);
   const j = JSON.parse(got.stdout.trim().split("\n").pop()!) as { cpu: string; heap?: string };
   if (r.heap) expect(j.heap, `${runtime} heap profile; stderr:\n${got.stderr}`).toBeDefined();
@@ -152,6 +152,16 @@ const cases: Array<[keyof typeof runtimes, Kind | "marked"]> = [
   ["bun", "marked"],
   ["node24", "ts"],
 ];
+
+describe.concurrent("the HTTP handler's profiles are mapped too", () => {
+  for (const runtime of ["node", "deno"] as const) {
+    test(`${runtime}: esbuild, /debug/pprof/profile and /debug/pprof/heap`, async () => {
+      const p = await profileWith(runtime, "service", artifacts.esbuild, "http");
+      checkService(p.cpu, "esbuild", "cpu", artifacts.esbuild);
+      checkService(p.heap!, "esbuild", "heap", artifacts.esbuild);
+    }, 90_000);
+  }
+});
 
 describe.concurrent("original names and TypeScript file:line in CPU and heap profiles", () => {
   for (const [runtime, kind] of cases) {

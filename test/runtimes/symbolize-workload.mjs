@@ -3,13 +3,15 @@
 // directly) for test/symbolize-runtimes.test.ts: a CPU profile of its hot
 // loop and, where the runtime has a sampler, a heap profile of its
 // allocations. It prints one JSON line with the profiles in base64.
-//   argv: <kind: service|marked> <module path or specifier> [cpuMillis]
+//   argv: <kind: service|marked> <module path or specifier> [cpuMillis] [http]
+// With "http", both profiles come through pprofHandler's /debug/pprof/
+// profile?seconds= and heap routes instead of the API.
 
 const b64 = (bytes) => btoa(Array.from(bytes, (c) => String.fromCharCode(c)).join(""));
 
 /** workload runs the profiles with anyprof (the runtime's entry point). */
 export async function workload(anyprof, argv) {
-  const [kind, target, millisArg] = argv;
+  const [kind, target, millisArg, via] = argv;
   const millis = Number(millisArg ?? 1500);
   const mod = await import(target.startsWith("/") ? new URL("file://" + target).href : target);
   let busy;
@@ -28,6 +30,25 @@ export async function workload(anyprof, argv) {
     allocate = () => mod.buildIndex(20_000);
   }
   busy(200); // warm up: compiled code, not the interpreter, gets profiled
+  if (via === "http") {
+    const handler = anyprof.pprofHandler({ hz: 500 });
+    let stop = false;
+    const spin = () => {
+      if (stop) return;
+      busy(10);
+      setTimeout(spin, 0);
+    };
+    spin();
+    const get = async (path) => new Uint8Array(await (await handler(new Request(`http://127.0.0.1/debug/pprof/${path}`))).arrayBuffer());
+    const cpu = await get(`profile?seconds=${Math.max(1, Math.round(millis / 1000))}`);
+    stop = true;
+    // The handler starts heap sampling at Go's rate when it is created.
+    anyprof.stopHeapProfiling();
+    await anyprof.startHeapProfiling({ rateBytes: 4096 });
+    globalThis.keep = allocate();
+    const heap = await get("heap");
+    return JSON.stringify({ cpu: b64(cpu), heap: b64(heap) });
+  }
   await anyprof.startCPUProfile(undefined, { hz: 500 });
   busy(millis);
   const cpu = await anyprof.stopCPUProfile();
