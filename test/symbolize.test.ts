@@ -19,7 +19,7 @@ import { encodeProfile } from "../src/pprof/encode.ts";
 import type { CpuProfileShape } from "../src/host/host.ts";
 import type { Symbolizer } from "../src/pprof/symbolizer.ts";
 import { newSourceMapper, setSourceMaps } from "../src/symbolize/sourcemaps.ts";
-import { decodedBytesPerMapByte } from "../src/symbolize/mapper.ts";
+import { decodedBytesPerMapByte, decoderReady } from "../src/symbolize/mapper.ts";
 import { mapReference } from "../src/symbolize/find.ts";
 import { decodeProto, resolve } from "./helpers/pprof.ts";
 import { root } from "./helpers/spawn.ts";
@@ -28,7 +28,8 @@ import { buildArtifacts, serviceSrc } from "./fixtures/symbolize/build.mjs";
 const outDir = join(root, "test-output/symbolize-unit");
 let bundle: string;
 let bundleText: string;
-beforeAll(() => {
+beforeAll(async () => {
+  await decoderReady;
   bundle = buildArtifacts(join(outDir, "artifacts")).esbuild;
   bundleText = readFileSync(bundle, "utf8");
 }, 60_000);

@@ -4,10 +4,25 @@
 // per-profile account of scripts whose map could not be used. Decoding is
 // @jridgewell/trace-mapping's. It does not find or read maps (find.ts).
 
-import { AnyMap, decodedMappings, traceSegment, type TraceMap } from "@jridgewell/trace-mapping";
+import type { TraceMap } from "@jridgewell/trace-mapping";
 import type { SourceFrame, SymbolizeSession, Symbolizer } from "../pprof/symbolizer.ts";
 import { findMap, type FindOptions } from "./find.ts";
 import { baseName, displayPath } from "./paths.ts";
+
+// trace-mapping is loaded once, without blocking this module's import: a
+// runtime that cannot resolve it (Deno running this package's files from
+// outside a project that lists it) still profiles, with generated positions
+// and a comment that says why. There is no top-level await, so that the
+// package stays loadable by require(esm).
+type TraceMapping = typeof import("@jridgewell/trace-mapping");
+let traceMapping: TraceMapping | undefined;
+let traceMappingError = "it is still loading";
+
+/** decoderReady settles once the map decoder has loaded or failed to. */
+export const decoderReady: Promise<void> = import("@jridgewell/trace-mapping").then(
+  (m) => void (traceMapping = m),
+  (err: unknown) => void (traceMappingError = `it could not be loaded: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`),
+);
 
 /** MapperOptions bound the mapper: where maps come from (FindOptions) and
  * the memory its cache may hold. */
@@ -35,6 +50,8 @@ interface Entry {
   readonly map?: TraceMap;
   readonly reason?: string;
   readonly costBytes: number;
+  /** retry says the entry must not be cached (the decoder was not loaded). */
+  readonly retry?: boolean;
 }
 
 /** SourceMapper is a Symbolizer over source maps. */
@@ -111,6 +128,7 @@ export class SourceMapper implements Symbolizer {
       return hit;
     }
     const e = load(url, engine, this.#o);
+    if (e.retry === true) return e;
     this.#cache.set(key, e);
     this.#cachedBytes += e.costBytes;
     for (const [k, old] of this.#cache) {
@@ -124,6 +142,9 @@ export class SourceMapper implements Symbolizer {
 
 // load finds and decodes a script's map; it never throws.
 function load(url: string, engine: boolean, o: MapperOptions): Entry {
+  const tm = traceMapping;
+  if (tm === undefined) return { reason: `the source map decoder (@jridgewell/trace-mapping) is unavailable: ${traceMappingError}`, costBytes: entryBytes, retry: true };
+  const { AnyMap, decodedMappings } = tm;
   const found = findMap(url, engine, o);
   if (found.kind === "none") return { costBytes: entryBytes };
   if (found.kind === "error") return { reason: found.reason, costBytes: entryBytes };
@@ -169,6 +190,8 @@ function displayedSource(map: TraceMap, index: number): string | undefined {
  * the generated name ends (`#e(` names `#tokenizeInlines`); else the
  * generated name stays. */
 export function originalFrame(map: TraceMap, name: string, url: string, line: number, column: number): SourceFrame | undefined {
+  // A map exists only once trace-mapping has loaded.
+  const { traceSegment, decodedMappings } = traceMapping!;
   const col = column > 0 ? column - 1 : 0;
   let seg = traceSegment(map, line - 1, col);
   if (seg === null) {
