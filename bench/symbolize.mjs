@@ -19,14 +19,12 @@ import { host } from "../dist/host/host.js";
 import { CpuProfileConverter } from "../dist/pprof/cpuprofile.js";
 import { newCore } from "../dist/pprof/core.js";
 import { newSourceMapper } from "../dist/symbolize/sourcemaps.js";
-import { decoderReady } from "../dist/symbolize/mapper.js";
 import { buildArtifacts } from "../test/fixtures/symbolize/build.mjs";
 import { gc, machine, loadAverage, median, table, fixed, check } from "./harness.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const seconds = Number(process.argv[2] ?? 10);
 const rounds = Number(process.argv[3] ?? 7);
-await decoderReady;
 const artifacts = buildArtifacts(join(root, "test-output/bench-symbolize"));
 
 // CPU time, not wall time: on a shared, loaded machine the process is

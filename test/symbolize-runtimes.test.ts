@@ -124,7 +124,7 @@ const runtimes = {
   bun: { cmd: bin("bun"), args: [entry("symbolize-npm.mjs")], heap: false },
   node24: { cmd: node24, args: [entry("symbolize-npm.mjs")], heap: true },
 };
-const cpuMillis = "700";
+const cpuMillis = "600";
 
 async function profileWith(runtime: keyof typeof runtimes, kind: string, target: string, via = "api"): Promise<{ cpu: Decoded; heap?: Decoded; raw: { cpu: string } }> {
   const r = runtimes[runtime];

@@ -19,7 +19,8 @@ import { encodeProfile } from "../src/pprof/encode.ts";
 import type { CpuProfileShape } from "../src/host/host.ts";
 import type { Symbolizer } from "../src/pprof/symbolizer.ts";
 import { newSourceMapper, setSourceMaps } from "../src/symbolize/sourcemaps.ts";
-import { decodedBytesPerMapByte, decoderReady } from "../src/symbolize/mapper.ts";
+import { decodedBytesPerMapByte, setDecoder } from "../src/symbolize/mapper.ts";
+import * as traceMapping from "@jridgewell/trace-mapping";
 import { mapReference } from "../src/symbolize/find.ts";
 import { decodeProto, resolve } from "./helpers/pprof.ts";
 import { root } from "./helpers/spawn.ts";
@@ -28,8 +29,7 @@ import { buildArtifacts, serviceSrc } from "./fixtures/symbolize/build.mjs";
 const outDir = join(root, "test-output/symbolize-unit");
 let bundle: string;
 let bundleText: string;
-beforeAll(async () => {
-  await decoderReady;
+beforeAll(() => {
   bundle = buildArtifacts(join(outDir, "artifacts")).esbuild;
   bundleText = readFileSync(bundle, "utf8");
 }, 60_000);
@@ -235,6 +235,17 @@ describe("unusable maps: the profile is written with generated positions and a c
       expect(requests, "requests to the map server").toBe(0);
     } finally {
       server.close();
+    }
+  });
+
+  test("no decoder (a runtime that could not load trace-mapping): generated positions and a comment", () => {
+    const c = scriptCase("no-decoder", "//# sourceMappingURL=gen.js.map");
+    writeFileSync(join(c.dir, "gen.js.map"), validMap());
+    setDecoder(new Error('Import "@jridgewell/trace-mapping" not a dependency'));
+    try {
+      expectGenerated(c, newSourceMapper({ roots: [c.dir] }), /the source map decoder \(@jridgewell\/trace-mapping\) is unavailable: it could not be loaded: Import "@jridgewell\/trace-mapping" not a dependency/);
+    } finally {
+      setDecoder(traceMapping);
     }
   });
 

@@ -21,7 +21,6 @@ import { recordsFromSamplingProfile } from "../pprof/heapprofile.ts";
 import { host, type CpuProfileShape, type HeapProfileShape } from "../host/host.ts";
 import type { Symbolizer } from "../pprof/symbolizer.ts";
 import { newSourceMapper, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
-import { decoderReady } from "../symbolize/mapper.ts";
 
 /** AttachOptions is what `anyprof attach` asks for. */
 export interface AttachOptions {
@@ -623,7 +622,6 @@ async function targetSourceMaps(session: CdpSession, options: SourceMapOptions):
     session.onEvent = undefined;
   }
   const user = options.resolve;
-  await decoderReady;
   return newSourceMapper({
     ...options,
     resolve: (url) => {

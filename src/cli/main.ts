@@ -16,7 +16,6 @@ import { gzip } from "../host/gzip.ts";
 import { host, type CpuProfileShape } from "../host/host.ts";
 import { decodePprof } from "./decode.ts";
 import { newSourceMapper, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
-import { decoderReady } from "../symbolize/mapper.ts";
 import { computeTop, formatTop } from "./top.ts";
 
 /** UsageError is bad arguments: exit code 2. */
@@ -375,8 +374,6 @@ export async function main(argv: string[]): Promise<number> {
       case "attach":
         return await attachCommand(args);
       case "convert":
-        // The map decoder loads in the background; convert maps at once.
-        await decoderReady;
         return convert(args);
       case "top":
         return top(args);

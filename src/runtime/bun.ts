@@ -18,7 +18,8 @@ import { inspectorCpuSampler } from "./inspector.ts";
 import { shareSampler } from "./shared-sampler.ts";
 import { workerTracker } from "./workers.ts";
 import { nodeFiles } from "./files.ts";
-import { setSourceMaps } from "../symbolize/sourcemaps.ts";
+import * as traceMapping from "@jridgewell/trace-mapping";
+import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
 
 declare const Bun: { version: string; gc(force: boolean): void };
 
@@ -56,6 +57,7 @@ setHost({
 });
 
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling (its census kind) at import.
+setSourceMapDecoder(traceMapping);
 setSourceMaps();
 startHeapProfilingFromEnv(process.env[heapRateEnv]);
 

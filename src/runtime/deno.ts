@@ -11,7 +11,7 @@ import { setHost } from "../host/host.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 import { denoFiles, type DenoFileApi } from "./files.ts";
-import { setSourceMaps } from "../symbolize/sourcemaps.ts";
+import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
 
 declare const Deno: {
   version: { deno: string };
@@ -44,6 +44,10 @@ setHost({
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling at import, where it
 // may be read without asking (--allow-env, or --allow-env=ANYPROF_MEMPROFILERATE):
 // importing must never prompt, nor fail.
+// Loaded dynamically: Deno resolves it only inside a project that lists it
+// (package.json, node_modules), and anyprof must load elsewhere too (the
+// CLI's record runs its dist/ from the program's directory).
+setSourceMapDecoder(await import("@jridgewell/trace-mapping").catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
 setSourceMaps();
 startHeapProfilingFromEnv(grantedEnv(heapRateEnv));
 

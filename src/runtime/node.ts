@@ -11,7 +11,8 @@ import { setHost } from "../host/host.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 import { nodeFiles } from "./files.ts";
-import { setSourceMaps } from "../symbolize/sourcemaps.ts";
+import * as traceMapping from "@jridgewell/trace-mapping";
+import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
 
 // hrtime is the clock V8 stamps samples with: both read the OS monotonic
 // clock (CLOCK_MONOTONIC, mach_absolute_time, the performance counter).
@@ -41,6 +42,7 @@ setHost({
 });
 
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling at import.
+setSourceMapDecoder(traceMapping);
 setSourceMaps();
 startHeapProfilingFromEnv(process.env[heapRateEnv]);
 

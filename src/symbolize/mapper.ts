@@ -9,20 +9,26 @@ import type { SourceFrame, SymbolizeSession, Symbolizer } from "../pprof/symboli
 import { findMap, type FindOptions } from "./find.ts";
 import { baseName, displayPath } from "./paths.ts";
 
-// trace-mapping is loaded once, without blocking this module's import: a
-// runtime that cannot resolve it (Deno running this package's files from
-// outside a project that lists it) still profiles, with generated positions
-// and a comment that says why. There is no top-level await, so that the
-// package stays loadable by require(esm).
-type TraceMapping = typeof import("@jridgewell/trace-mapping");
-let traceMapping: TraceMapping | undefined;
-let traceMappingError = "it is still loading";
+/** TraceMapping is the @jridgewell/trace-mapping module. */
+export type TraceMapping = typeof import("@jridgewell/trace-mapping");
 
-/** decoderReady settles once the map decoder has loaded or failed to. */
-export const decoderReady: Promise<void> = import("@jridgewell/trace-mapping").then(
-  (m) => void (traceMapping = m),
-  (err: unknown) => void (traceMappingError = `it could not be loaded: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`),
-);
+// The adapter hands trace-mapping over (setDecoder) rather than this file
+// importing it: a runtime that cannot resolve it (Deno running this
+// package's files from outside a project that lists it) must still load
+// and profile, with generated positions and a comment that says why.
+let traceMapping: TraceMapping | undefined;
+let traceMappingError = "the runtime adapter did not load it";
+
+/** setDecoder gives the mapper trace-mapping, or the error that kept the
+ * adapter from loading it. */
+export function setDecoder(decoder: TraceMapping | Error): void {
+  if (decoder instanceof Error) {
+    traceMapping = undefined;
+    traceMappingError = `it could not be loaded: ${decoder.message.split("\n")[0]}`;
+  } else {
+    traceMapping = decoder;
+  }
+}
 
 /** MapperOptions bound the mapper: where maps come from (FindOptions) and
  * the memory its cache may hold. */

@@ -6,6 +6,7 @@
 import { setSymbolizer } from "../pprof/symbolizer.ts";
 import { defaultRoots } from "./find.ts";
 import { SourceMapper } from "./mapper.ts";
+export { setDecoder as setSourceMapDecoder } from "./mapper.ts";
 import { localPath, normalize } from "./paths.ts";
 
 /** SourceMapOptions configures source maps. */
