@@ -87,6 +87,20 @@ describe("anyprof convert --source-maps DIR", () => {
   });
 });
 
+describe("anyprof record", () => {
+  test("the profile record writes names the bundle's original functions", () => {
+    const program = join(outDir, "record.mjs");
+    writeFileSync(program, `const m = await import(${JSON.stringify(artifacts.esbuild)});\nm.busyFor(1200);\n`);
+    const r = anyprof(["record", "-o", join(outDir, "rec"), "--", "node", program]);
+    expect(r.code, r.stderr).toBe(0);
+    const got = names(resolve(readFileSync(join(outDir, "rec", "cpu.pb.gz"))));
+    expect(got.filter((n) => n.where.startsWith("service.min.js:")), "frames left in the bundle").toEqual([]);
+    expect(got.map((n) => `${n.name} ${n.where}`)).toContain(`checksumRounds checksum.ts:${checksumLine()}`);
+    // The printed top is the mapped profile's.
+    expect(r.stdout).toMatch(/\b(checksumRounds|tokenize|handleRequest|busyFor)\n/);
+  });
+});
+
 describe("anyprof attach", () => {
   let target: LiveProcess | undefined;
   afterAll(() => target?.kill());
