@@ -5,6 +5,7 @@
 // Bun, Node 24's type stripping), and the published marked package through
 // its own map. The expected lines come from the sources' text (and marked's
 // from its map's sourcesContent), never from the mapper under test.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, test } from "vitest";
@@ -152,6 +153,30 @@ const cases: Array<[keyof typeof runtimes, Kind | "marked"]> = [
   ["bun", "marked"],
   ["node24", "ts"],
 ];
+
+describe("Node's own maps (--enable-source-maps, module.findSourceMap)", () => {
+  test("a CommonJS bundle whose map file is gone after loading is mapped from Node's copy", async () => {
+    const build = (dir: string) => {
+      const out = join(outDir, dir, "svc.cjs");
+      execFileSync(bin("esbuild"), [join(serviceSrc, "service.ts"), "--bundle", "--minify", "--format=cjs", "--sourcemap", `--outfile=${out}`, "--log-level=warning"]);
+      return out;
+    };
+    const script = entry("symbolize-findsourcemap.mjs");
+    const withNode = build("cjs-node-maps");
+    const on = await run(process.execPath, ["--enable-source-maps", script, withNode], {}, 60_000);
+    expect(on.code, on.stderr).toBe(0);
+    const mapped = decode(on.stdout.trim());
+    expect(mapped.frames.filter((f) => f.file.endsWith("/svc.cjs")), "frames left in the bundle").toEqual([]);
+    expect(mapped.frames.map((f) => `${f.name} ${f.file.slice(f.file.lastIndexOf("/") + 1)}:${f.line}`)).toContain(`checksumRounds checksum.ts:${declLine(src("checksum.ts"), "export function checksumRounds(")}`);
+    // The control: without Node's copy, the deleted map cannot be read.
+    const without = build("cjs-no-maps");
+    const off = await run(process.execPath, [script, without], {}, 60_000);
+    expect(off.code, off.stderr).toBe(0);
+    const plain = decode(off.stdout.trim());
+    expect(plain.frames.map((f) => f.name)).not.toContain("checksumRounds");
+    expect(plain.comments.join("\n")).toMatch(/svc\.cjs\.map: no such file/);
+  }, 90_000);
+});
 
 describe.concurrent("the HTTP handler's profiles are mapped too", () => {
   for (const runtime of ["node", "deno"] as const) {
