@@ -4,8 +4,18 @@
 // loop and, where the runtime has a sampler, a heap profile of its
 // allocations. It prints one JSON line with the profiles in base64.
 //   argv: <kind: service|marked> <module path or specifier> [cpuMillis] [http]
+// cpuMillis is CPU time of the process for the API path, wall time for http.
 // With "http", both profiles come through pprofHandler's /debug/pprof/
 // profile?seconds= and heap routes instead of the API.
+
+import process from "node:process";
+
+// cpuMillis is the process's CPU time: the profiled work runs for CPU time,
+// not wall time, so that a loaded machine still yields enough samples.
+const cpuMillis = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 
 const b64 = (bytes) => btoa(Array.from(bytes, (c) => String.fromCharCode(c)).join(""));
 
@@ -50,7 +60,8 @@ export async function workload(anyprof, argv) {
     return JSON.stringify({ cpu: b64(cpu), heap: b64(heap) });
   }
   await anyprof.startCPUProfile(undefined, { hz: 500 });
-  busy(millis);
+  const until = cpuMillis() + millis;
+  while (cpuMillis() < until) busy(20);
   const cpu = await anyprof.stopCPUProfile();
   let heap;
   try {
