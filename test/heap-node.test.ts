@@ -56,8 +56,9 @@ describe("V8 sampling heap profile → records", () => {
     expect(Object.keys(byLeaf).sort()).toEqual(["(anonymous) b.js:9", "alloc", "main"]);
     expect(byLeaf.alloc!.frames.map((f) => f.functionName)).toEqual(["alloc", "main"]);
     expect(byLeaf.alloc).toMatchObject({ objects: 2, bytes: 524688 + 524800, objectBytes: 0 });
-    // 1-based lines; the function's start is the only position V8 records.
-    expect(byLeaf.alloc!.frames[0]).toEqual({ functionName: "alloc", url: "file:///app/a.js", line: 20, column: 5, startLine: 20 });
+    // 1-based lines; the function's start is the only position V8 records,
+    // in the engine's own coordinates (engine: no runtime source-mapped it).
+    expect(byLeaf.alloc!.frames[0]).toEqual({ functionName: "alloc", url: "file:///app/a.js", line: 20, column: 5, startLine: 20, engine: true });
     // Over 2.2 × rate, a sample is one object of exactly its size.
     expect(byLeaf.main).toMatchObject({ objects: 1, bytes: 3_000_000, objectBytes: 3_000_000 });
   });

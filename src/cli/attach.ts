@@ -19,6 +19,8 @@ import { gzip } from "../host/gzip.ts";
 import { defaultHeapRateBytes } from "../profiles/heap.ts";
 import { recordsFromSamplingProfile } from "../pprof/heapprofile.ts";
 import { host, type CpuProfileShape, type HeapProfileShape } from "../host/host.ts";
+import type { Symbolizer } from "../pprof/symbolizer.ts";
+import { newSourceMapper, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
 
 /** AttachOptions is what `anyprof attach` asks for. */
 export interface AttachOptions {
@@ -41,6 +43,9 @@ export interface AttachOptions {
   /** signal ends the profiling window early: the profile then covers the
    * time so far. Aborted before profiling starts, attach rejects. */
   signal?: AbortSignal;
+  /** sourceMaps maps the target's frames to their original source (see
+   * targetSourceMaps); false leaves the generated positions. */
+  sourceMaps?: SourceMapOptions | false;
 }
 
 /** httpTimeoutMillis bounds each HTTP request to the inspector and the
@@ -294,6 +299,8 @@ class CdpSession {
   #closed = false;
   /** closed resolves when the connection ends, for whatever reason. */
   readonly closed: Promise<void>;
+  /** onEvent, when set, receives the protocol's events. */
+  onEvent: ((method: string, params: unknown) => void) | undefined;
 
   private constructor(socket: SocketLike, url: string) {
     this.#socket = socket;
@@ -360,8 +367,12 @@ class CdpSession {
     } catch {
       return;
     }
-    // Messages without an id are events, which nothing here asks for.
-    if (typeof m.id !== "number") return;
+    // Messages without an id are events: onEvent gets them.
+    if (typeof m.id !== "number") {
+      const e = m as { method?: unknown; params?: unknown };
+      if (typeof e.method === "string") this.onEvent?.(e.method, e.params);
+      return;
+    }
     const p = this.#pending.get(m.id);
     if (p === undefined) return;
     this.#pending.delete(m.id);
@@ -487,7 +498,7 @@ function describe(t: AttachedTarget): string {
 }
 
 /** cpuProfile runs V8's CPU profiler on the target for the window. */
-async function cpuProfile(run: Run, intervalMicros: number, deoptimize: boolean): Promise<Uint8Array> {
+async function cpuProfile(run: Run, intervalMicros: number, deoptimize: boolean, symbolizer: Symbolizer | null): Promise<Uint8Array> {
   const { session, target: t } = run;
   await session.call("Profiler.enable");
   await session.call("Profiler.setSamplingInterval", { interval: Math.max(1, Math.round(intervalMicros)) });
@@ -517,7 +528,7 @@ async function cpuProfile(run: Run, intervalMicros: number, deoptimize: boolean)
   }
   return gzip(
     withCore((core) => {
-      const converter = new CpuProfileConverter(core, { intervalMicros });
+      const converter = new CpuProfileConverter(core, { intervalMicros, symbolizer });
       converter.add(profile);
       return converter.finish(startNanos, durationNanos, comments);
     }),
@@ -528,7 +539,7 @@ async function cpuProfile(run: Run, intervalMicros: number, deoptimize: boolean)
  * window and writes what it holds then: the live objects sampled since the
  * start (V8 runs a full collection first), as the in-process heap profile
  * (heap.ts) writes them. */
-async function heapProfile(run: Run, rateBytes: number): Promise<Uint8Array> {
+async function heapProfile(run: Run, rateBytes: number, symbolizer: Symbolizer | null): Promise<Uint8Array> {
   const { session, target: t } = run;
   await session.call("HeapProfiler.enable");
   // V8 has one sampling heap profiler per isolate. If the target already
@@ -577,8 +588,62 @@ async function heapProfile(run: Run, rateBytes: number): Promise<Uint8Array> {
       ],
     },
     samples,
+    symbolizer,
   );
   return gzip(proto);
+}
+
+/** maxInlineMapRefs bounds the inline (data:) maps kept from the target's
+ * scriptParsed events: at most this many scripts, each under the mapper's
+ * maxMapBytes. */
+const maxInlineMapRefs = 1000;
+
+/** targetSourceMaps builds the mapper for a target's frames. The target
+ * announces each script's sourceMapURL in Debugger.scriptParsed (sent for
+ * every loaded script when the Debugger domain is enabled; it is disabled
+ * again at once, so the target runs without it during the window). Inline
+ * (data:) maps are taken from there; file maps are found from the scripts'
+ * own files as in-process, inside options.roots (default: this process's
+ * working directory) and options.dirs. A target without the Debugger domain
+ * (workerd) keeps to those. */
+async function targetSourceMaps(session: CdpSession, options: SourceMapOptions): Promise<Symbolizer> {
+  const inline = new Map<string, string>();
+  session.onEvent = (method, params) => {
+    if (method !== "Debugger.scriptParsed" || inline.size >= maxInlineMapRefs) return;
+    const p = params as { url?: unknown; sourceMapURL?: unknown };
+    if (typeof p.url === "string" && typeof p.sourceMapURL === "string" && p.sourceMapURL.startsWith("data:")) inline.set(p.url, p.sourceMapURL);
+  };
+  try {
+    await session.call("Debugger.enable", {}, 10_000);
+    await session.call("Debugger.disable", {}, 10_000);
+  } catch {
+    // No Debugger domain: the scripts' files are all there is.
+  } finally {
+    session.onEvent = undefined;
+  }
+  const user = options.resolve;
+  return newSourceMapper({
+    ...options,
+    resolve: (url) => {
+      const ref = inline.get(url);
+      if (ref !== undefined) return inlineMap(ref, options.maxMapBytes ?? 32 << 20);
+      return user?.(url);
+    },
+  });
+}
+
+// inlineMap decodes a data: URL map announced by the target; undefined (the
+// other sources then) when it is too large or not JSON.
+function inlineMap(ref: string, maxBytes: number): object | undefined {
+  const comma = ref.indexOf(",");
+  const body = ref.slice(comma + 1);
+  if (comma < 0 || body.length > (maxBytes * 4) / 3 + 4) return undefined;
+  try {
+    const text = ref.slice(0, comma).endsWith(";base64") ? Buffer.from(body, "base64").toString("utf8") : decodeURIComponent(body);
+    return JSON.parse(text) as object;
+  } catch {
+    return undefined;
+  }
 }
 
 /** attach profiles the process behind target — a ws:// URL, or the
@@ -609,7 +674,8 @@ export async function attach(target: string, options: AttachOptions): Promise<Ui
   // setTimeout cannot wait longer than 2^31 − 1 ms.
   const run: Run = { session, target: t, durationMillis: Math.min(options.seconds * 1000, 2 ** 31 - 1), signal, onStart: options.onStart };
   try {
-    return heap ? await heapProfile(run, rateBytes) : await cpuProfile(run, intervalMicros, options.deoptimize ?? true);
+    const symbolizer = options.sourceMaps === false ? null : await targetSourceMaps(session, options.sourceMaps ?? {});
+    return heap ? await heapProfile(run, rateBytes, symbolizer) : await cpuProfile(run, intervalMicros, options.deoptimize ?? true, symbolizer);
   } finally {
     // Disabling stops a profiler an error left running; V8 also stops it
     // when the session ends, so this is belt and braces.

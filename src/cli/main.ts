@@ -18,12 +18,18 @@ import { decodePprof } from "./decode.ts";
 import { cpuProfileProblem, readInput } from "./input.ts";
 import { convertHeapProfile, isHeapProfile } from "./convert-heap.ts";
 import { defaultHeapRateBytes } from "../profiles/heap.ts";
+import { newSourceMapper, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
 import { computeTop, formatTop } from "./top.ts";
 import { pushCommand, pushUsage } from "./push.ts";
 import { recordPushEnv } from "./push-target.ts";
 
 /** UsageError is bad arguments: exit code 2. */
 class UsageError extends Error {}
+
+const sourceMapsUsage = `
+Source maps (the script's sourceMappingURL, a sibling .map) turn positions into
+the original source's, read from the working directory; --source-maps DIR also
+reads DIR/<script name>.map; --no-source-maps keeps generated positions.`;
 
 const usage: Record<string, string> = {
   record: `usage: anyprof record [-o DIR] [--force] [--heap] [--hz N] [--push URL [--period S] [--app NAME] [--tag k=v]…] -- <node|deno|bun> script.js [args…]
@@ -38,17 +44,17 @@ overwritten without --force.
 Pyroscope at URL, or to an OpenTelemetry Collector's pprof receiver when URL
 ends in /v1/pprof, instead of writing cpu.pb.gz.`,
   push: pushUsage,
-  attach: `usage: anyprof attach <ws-url | host:port[/target]> [--seconds N] [--heap] [--hz N] [--no-deopt] -o FILE
+  attach: `usage: anyprof attach <ws-url | host:port[/target]> [--seconds N] [--heap] [--hz N] [--no-deopt] [--source-maps DIR | --no-source-maps] -o FILE
 Profiles a running process over the inspector protocol: node --inspect,
 deno run --inspect, workerd serve --inspector-addr (host:port/<service> picks
 a worker). Ctrl-C ends the window early and keeps the profile. --no-deopt
 leaves the target's optimized code alone (functions inlined before the attach
-are then reported as their callers).`,
-  convert: `usage: anyprof convert IN -o OUT.pb.gz [--heap-rate BYTES]
+are then reported as their callers).${sourceMapsUsage}`,
+  convert: `usage: anyprof convert IN -o OUT.pb.gz [--heap-rate BYTES] [--source-maps DIR | --no-source-maps]
 Converts a .cpuprofile (node --cpu-prof, Deno, Bun, DevTools) or a
 .heapprofile (node --heap-prof, DevTools, anyprof's nearHeapLimitProfiles on
 Node 26) to pprof. --heap-rate is the rate the heap profile was sampled at
-(default 524288, anyprof's default), which the file does not record.`,
+(default 524288, anyprof's default), which the file does not record.${sourceMapsUsage}`,
   top: `usage: anyprof top FILE [-n N] [--cum] [--sample-index NAME] [--tagfocus k=v]
 Prints the table of go tool pprof -top for any pprof file.`,
   view: `usage: anyprof view FILE [-o flame.html] [--open]
@@ -114,8 +120,25 @@ function positiveNumber(flag: string, value: string | undefined, fallback: numbe
   return n;
 }
 
-/** convertCpuProfile converts .cpuprofile JSON text to gzip pprof. */
-export function convertCpuProfile(text: string, name = "input"): Uint8Array {
+/** sourceMapOption reads --source-maps DIR and --no-source-maps: false for
+ * none, else the options (DIR is searched for maps and may hold them). */
+function sourceMapOption(values: Opts): SourceMapOptions | false {
+  if (values.flag("no-source-maps")) {
+    if (values.str("source-maps") !== undefined) throw new UsageError("--source-maps and --no-source-maps contradict each other");
+    return false;
+  }
+  const dir = values.str("source-maps");
+  if (dir === undefined) return {};
+  const abs = resolve(dir);
+  if (!existsSync(abs)) throw new UsageError(`--source-maps wants a directory, got ${JSON.stringify(dir)}: no such directory`);
+  return { dirs: [abs], roots: [process.cwd(), abs] };
+}
+
+const sourceMapArgs = { "source-maps": { type: "string" }, "no-source-maps": { type: "boolean" } } as const;
+
+/** convertCpuProfile converts .cpuprofile JSON text to gzip pprof, its
+ * frames mapped with sourceMaps (the default mapper when absent). */
+export function convertCpuProfile(text: string, name = "input", sourceMaps?: SourceMapOptions | false): Uint8Array {
   let shape: CpuProfileShape;
   try {
     shape = JSON.parse(text) as CpuProfileShape;
@@ -129,7 +152,8 @@ export function convertCpuProfile(text: string, name = "input"): Uint8Array {
   // The sampling interval is not in the file: take the median gap.
   const deltas = (shape.timeDeltas ?? []).filter((d) => d > 0).sort((a, b) => a - b);
   const intervalMicros = Math.min(1e6, deltas.length > 0 ? deltas[deltas.length >> 1]! : 1000);
-  const converter = new CpuProfileConverter(newCore(host.wasmModule()), { intervalMicros });
+  const symbolizer = sourceMaps === undefined ? undefined : sourceMaps === false ? null : newSourceMapper(sourceMaps);
+  const converter = new CpuProfileConverter(newCore(host.wasmModule()), { intervalMicros, symbolizer });
   try {
     converter.add(shape);
   } catch (err) {
@@ -298,6 +322,7 @@ async function attachCommand(args: string[]): Promise<number> {
     heap: { type: "boolean" },
     hz: { type: "string" },
     "no-deopt": { type: "boolean" },
+    ...sourceMapArgs,
   });
   const out = values.str("o");
   if (positionals.length !== 1 || out === undefined) throw new UsageError(`wrong arguments (anyprof attach --help for usage)`);
@@ -314,6 +339,7 @@ async function attachCommand(args: string[]): Promise<number> {
       heap: values.flag("heap"),
       hz: positiveNumber("hz", values.str("hz"), 100),
       deoptimize: !values.flag("no-deopt"),
+      sourceMaps: sourceMapOption(values),
       signal: abort.signal,
       onStart: (t) => process.stderr.write(`anyprof: profiling ${t.title} for ${seconds} s (Ctrl-C to stop early)\n`),
     });
@@ -326,10 +352,11 @@ async function attachCommand(args: string[]): Promise<number> {
 }
 
 function convert(args: string[]): number {
-  const { values, positionals } = parse("convert", args, { o: { type: "string", short: "o" }, "heap-rate": { type: "string" } });
+  const { values, positionals } = parse("convert", args, { o: { type: "string", short: "o" }, "heap-rate": { type: "string" }, ...sourceMapArgs });
   const out = values.str("o");
   if (positionals.length !== 1 || out === undefined) throw new UsageError(`wrong arguments (anyprof convert --help for usage)`);
   const input = positionals[0]!;
+  const sourceMaps = sourceMapOption(values);
   const text = new TextDecoder().decode(readInput(input));
   let parsed: unknown;
   try {
@@ -342,7 +369,7 @@ function convert(args: string[]): number {
     writeFileSync(out, convertHeapProfile(parsed, rateBytes, input));
     return 0;
   }
-  writeFileSync(out, convertCpuProfile(text, input));
+  writeFileSync(out, convertCpuProfile(text, input, sourceMaps));
   return 0;
 }
 

@@ -250,6 +250,24 @@ export interface Host {
    * timeoutMillis; it returns the function that unregisters it. Absent
    * where the runtime has no such hook. */
   onExit?: (fn: () => Promise<void>, timeoutMillis: number) => () => void;
+  /** readFile returns a local file's bytes, for source maps and the
+   * scripts that name them; a string says why not: "no such file", larger
+   * than maxBytes, not a regular file, or the runtime may not read it
+   * without asking (Deno's permission prompt). It never throws. */
+  readFile?: (path: string, maxBytes: number) => Uint8Array | string;
+  /** workingDirectory is the program's directory, the default root that
+   * source map files may be read from. */
+  workingDirectory?: () => string | undefined;
+  /** findSourceMap returns the source map payload the runtime itself holds
+   * for a script (Node's module.findSourceMap, filled when the program runs
+   * with --enable-source-maps); undefined when it holds none. */
+  findSourceMap?: (url: string) => unknown;
+  /** transpiledSource returns the JavaScript the runtime actually runs for
+   * a module it transpiled itself (Deno's emit cache for .ts), whose inline
+   * map leads back to the file: the engine's profilers report positions in
+   * that code, not in the file. Undefined where there is none; "" where
+   * there is but it cannot be read (no permission). */
+  transpiledSource?: (url: string) => string | undefined;
 }
 
 const unconfigured = (): never => {

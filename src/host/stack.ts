@@ -15,6 +15,10 @@ export interface Frame {
   readonly column: number;
   /** startLine is the line where the function starts, 0 if unknown. */
   readonly startLine: number;
+  /** engine marks a position from the engine's profilers (an inspector
+   * call tree), which no runtime has source-mapped, unlike the CallSites of
+   * a runtime that maps them for the TypeScript it runs (Deno). */
+  readonly engine?: boolean;
 }
 
 /** defaultMaxDepth is Go's stack depth for Profile.Add. */

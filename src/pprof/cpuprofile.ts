@@ -9,6 +9,7 @@ import type { CpuProfileShape } from "../host/host.ts";
 import type { LabelSet, Timeline } from "./labelset.ts";
 import { StringBatch } from "./strings.ts";
 import { frameName } from "./names.ts";
+import { symbolizeSession, type SymbolizeSession, type Symbolizer } from "./symbolizer.ts";
 
 /** CpuConvertOptions tunes how samples become pprof samples. */
 export interface CpuConvertOptions {
@@ -16,6 +17,9 @@ export interface CpuConvertOptions {
   intervalMicros: number;
   /** includeIdle keeps "(idle)" samples: a wall-clock view, not CPU time. */
   includeIdle?: boolean;
+  /** symbolizer maps frames to their original source (source maps); the
+   * process's current one when absent, none when null. */
+  symbolizer?: Symbolizer | null;
 }
 
 /** ChunkLabels matches a chunk's samples to labels: the timeline of label
@@ -50,6 +54,9 @@ function mapIndex(nodes: ReadonlyArray<{ id: number }>): NodeIndex {
   return m;
 }
 
+// frameWordCount is the words per distinct frame in add (#pushFrame).
+const frameWordCount = 6;
+
 /** maxGapIntervals bounds the CPU time one sample may carry, in sampling
  * intervals (see add). */
 export const maxGapIntervals: number = 2;
@@ -62,6 +69,7 @@ export class CpuProfileConverter {
   readonly #options: CpuConvertOptions;
   #labelIds = new Map<string, number>();
   #sampleCount = 0;
+  readonly #symbols: SymbolizeSession | undefined;
 
   /** The constructor resets core and interns the profile's own strings
    * first, so that the string table starts the same in every profile. */
@@ -70,6 +78,7 @@ export class CpuProfileConverter {
     this.#options = options;
     core.reset(2);
     core.strings(["samples", "count", "cpu", "nanoseconds"]);
+    this.#symbols = symbolizeSession(options.symbolizer);
   }
 
   /** sampleCount is the number of samples added so far (idle excluded). */
@@ -96,7 +105,7 @@ export class CpuProfileConverter {
     // loop runs for every one of tens of thousands of nodes at stop.
     const byScript = new Map<string | number, Map<number, number>>();
     const byName = new Map<string, number>();
-    const frameWords: number[] = []; // per distinct frame: name, url, line, column
+    const frameWords: number[] = []; // per distinct frame: frameWordCount words (#pushFrame)
     const nodeFrame = new Int32Array(nodeCount); // frame index, or -1 to leave out
     const idleNodes = new Uint8Array(nodeCount);
     for (let i = 0; i < nodeCount; i++) {
@@ -126,32 +135,31 @@ export class CpuProfileConverter {
       }
       let f = positions !== undefined ? positions.get(position) : byName.get(nameKey);
       if (f === undefined) {
-        f = frameWords.length >> 2;
+        f = frameWords.length / frameWordCount;
         if (positions !== undefined) positions.set(position, f);
         else byName.set(nameKey, f);
         const name = frameName(fn, url, line, column);
-        frameWords.push(str(name), str(url), line, column);
+        this.#pushFrame(frameWords, str, name, url, line, column);
       }
       nodeFrame[i] = f;
     }
     const stringIds = core.strings(strings.list);
-    const frameCount = frameWords.length >> 2;
-    // Function: name, system name, file, start line. V8's call frames give
-    // the function's position, so the function starts at the frame's line.
+    const frameCount = frameWords.length / frameWordCount;
+    // Function: name, system name, file, start line.
     const fnWords = new Uint32Array(frameCount * 4);
     for (let f = 0; f < frameCount; f++) {
-      const name = stringIds[frameWords[f * 4]!]!;
-      fnWords[f * 4] = name;
-      fnWords[f * 4 + 1] = name;
-      fnWords[f * 4 + 2] = stringIds[frameWords[f * 4 + 1]!]!;
-      fnWords[f * 4 + 3] = frameWords[f * 4 + 2]!;
+      const w = f * frameWordCount;
+      fnWords[f * 4] = stringIds[frameWords[w]!]!;
+      fnWords[f * 4 + 1] = stringIds[frameWords[w + 1]!]!;
+      fnWords[f * 4 + 2] = stringIds[frameWords[w + 2]!]!;
+      fnWords[f * 4 + 3] = frameWords[w + 5]!;
     }
     const fnIds = core.functions(fnWords, frameCount);
     const locWords = new Uint32Array(frameCount * 3);
     for (let f = 0; f < frameCount; f++) {
       locWords[f * 3] = fnIds[f]!;
-      locWords[f * 3 + 1] = frameWords[f * 4 + 2]!;
-      locWords[f * 3 + 2] = frameWords[f * 4 + 3]!;
+      locWords[f * 3 + 1] = frameWords[f * frameWordCount + 3]!;
+      locWords[f * 3 + 2] = frameWords[f * frameWordCount + 4]!;
     }
     const locIds = core.locations(locWords, frameCount);
 
@@ -217,6 +225,17 @@ export class CpuProfileConverter {
     this.#sampleCount += kept;
   }
 
+  // #pushFrame appends a distinct frame's words: name, system name, file,
+  // line, column, function start line. V8's call frames give the function's
+  // position, so the function starts at the frame's line; a source map, when
+  // the symbolizer has one, turns all of it into the original source's, and
+  // keeps the generated name and position as the system name.
+  #pushFrame(words: number[], str: (s: string) => number, name: string, url: string, line: number, column: number): void {
+    const m = this.#symbols?.frame(name, url, line, column, true);
+    if (m !== undefined) words.push(str(m.name), str(m.systemName), str(m.url), m.line, m.column, m.startLine);
+    else words.push(str(name), str(name), str(url), line, column, line);
+  }
+
   // #labelSetId interns a label set in the core once per profile (chunks
   // number their sets afresh, so sets are matched by content).
   #labelSetId(set: LabelSet): number {
@@ -232,7 +251,7 @@ export class CpuProfileConverter {
   /** finish writes the profile (uncompressed Profile message). */
   finish(timeNanos: bigint, durationNanos: bigint, comments: readonly string[] = []): Uint8Array {
     const core = this.#core;
-    const s = core.strings(["samples", "count", "cpu", "nanoseconds", ...comments]);
+    const s = core.strings(["samples", "count", "cpu", "nanoseconds", ...comments, ...(this.#symbols?.comments() ?? [])]);
     const meta: Meta = {
       sampleTypes: [[s[0]!, s[1]!], [s[2]!, s[3]!]],
       periodType: [s[2]!, s[3]!],

@@ -5,6 +5,7 @@
 import { withCore, type Meta } from "./core.ts";
 import type { Frame } from "../host/stack.ts";
 import { StringBatch } from "./strings.ts";
+import { symbolizeSession, type Symbolizer } from "./symbolizer.ts";
 
 /** Label is one sample label: a string value, or a number with a unit. */
 export type Label = readonly [key: string, value: string] | readonly [key: string, value: number, unit: string];
@@ -47,8 +48,10 @@ export interface Encoded {
 }
 
 /** encodeProfile writes spec and samples as an uncompressed Profile message.
- * Same input, same bytes: every table is filled in first-seen order. */
-export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]): Encoded {
+ * Same input, same bytes: every table is filled in first-seen order. Frames
+ * are mapped to their original source by symbolizer (the process's current
+ * one when absent, none when null). */
+export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[], symbolizer?: Symbolizer | null): Encoded {
   const k = spec.sampleTypes.length;
   for (const s of samples) {
     if (s.values.length !== k) throw new Error(`pprof: sample has ${s.values.length} values, want ${k}`);
@@ -61,6 +64,7 @@ export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]
   const defaultSampleType = str(spec.defaultSampleType ?? "");
   const comments = (spec.comments ?? []).map(str);
   const docUrl = str(spec.docUrl ?? "");
+  const symbols = symbolizeSession(symbolizer);
 
   // Locations: one per distinct frame; functions: one per (name, file, start).
   const locationIndex = new Map<string, number>();
@@ -74,18 +78,25 @@ export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]
       const key = `${f.functionName}\n${f.url}\n${f.line}\n${f.column}\n${f.startLine}`;
       let loc = locationIndex.get(key);
       if (loc === undefined) {
-        const name = str(f.functionName);
-        const file = str(f.url);
-        const fkey = `${name},${file},${f.startLine}`;
+        // A source map, when the symbolizer has one, gives the original
+        // name, file and position, and the generated ones become the system
+        // name. A call site's start line maps only where it is the call's
+        // own line (an engine frame's); elsewhere it is not known.
+        const m = symbols?.frame(f.functionName, f.url, f.line, f.column, f.engine === true);
+        const name = str(m?.name ?? f.functionName);
+        const systemName = m !== undefined ? str(m.systemName) : name;
+        const file = str(m?.url ?? f.url);
+        const startLine = m === undefined ? f.startLine : f.startLine === f.line ? m.startLine : 0;
+        const fkey = `${name},${systemName},${file},${startLine}`;
         let fn = functionIndex.get(fkey);
         if (fn === undefined) {
           fn = functionIndex.size;
           functionIndex.set(fkey, fn);
-          functionWords.push(name, name, file, f.startLine);
+          functionWords.push(name, systemName, file, startLine);
         }
         loc = locationIndex.size;
         locationIndex.set(key, loc);
-        locationWords.push(fn, f.line, f.column);
+        locationWords.push(fn, m?.line ?? f.line, m?.column ?? f.column);
       }
       locs.push(loc);
     }
@@ -94,6 +105,7 @@ export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]
   // The slot a label does not use is "" (string id 0 in the core), not
   // batch position 0, which is the first sample type's name.
   const none = str("");
+  const symbolComments = (symbols?.comments() ?? []).map(str);
   const labelSets: Array<Array<readonly [number, number, number, number]>> = samples.map((s) =>
     (s.labels ?? []).map((l) => (l.length === 2 ? [str(l[0]), str(l[1]), 0, none] : [str(l[0]), none, l[1], str(l[2])])),
   );
@@ -135,7 +147,7 @@ export function encodeProfile(spec: ProfileSpec, samples: readonly StackSample[]
       defaultSampleType: s(defaultSampleType),
       docUrl: s(docUrl),
       mappingFile: 0,
-      comments: comments.map(s),
+      comments: [...comments, ...symbolComments].map(s),
     };
     return { proto: core.build(meta), locationIds };
   });

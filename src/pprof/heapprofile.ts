@@ -28,7 +28,7 @@ function frameOf(node: HeapProfileNode): Frame {
   const column = cf.columnNumber >= 0 ? cf.columnNumber + 1 : 0;
   const url = cf.url ?? "";
   const name = frameName(cf.functionName, url, line, column);
-  return { functionName: name, url, line, column, startLine: line };
+  return { functionName: name, url, line, column, startLine: line, engine: true };
 }
 
 /** knownObjectBytes returns the size of the object behind one V8 sample of

@@ -103,7 +103,7 @@ export function attribute(profile: CpuProfileShape | undefined, offsetMicros: nu
       const column = cf.columnNumber >= 0 ? cf.columnNumber + 1 : 0;
       const url = cf.url ?? "";
       const name = cf.functionName !== "" ? cf.functionName : url !== "" ? `(anonymous) ${baseName(url)}:${line}` : "(anonymous)";
-      out.push({ functionName: name, url, line, column, startLine: line });
+      out.push({ functionName: name, url, line, column, startLine: line, engine: true });
     }
     frames = out;
     frameCache.set(node, frames);

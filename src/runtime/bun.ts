@@ -10,7 +10,7 @@ import { Session } from "node:inspector";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { setHost } from "../host/host.ts";
-import { nodeFiles, processExitHook } from "./exit-files.ts";
+import { nodeFileSystem, processExitHook } from "./exit-files.ts";
 import { spreadTruncatedDeltas } from "./bun-deltas.ts";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { jscHeapCensus, type JscHeap } from "../pprof/heapprofile.ts";
@@ -18,6 +18,9 @@ import { inlineWasmModule } from "../wasm/inline.ts";
 import { inspectorCpuSampler } from "./inspector.ts";
 import { shareSampler } from "./shared-sampler.ts";
 import { workerTracker } from "./workers.ts";
+import { nodeFiles } from "./files.ts";
+import * as traceMapping from "@jridgewell/trace-mapping";
+import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
 
 declare const Bun: { version: string; gc(force: boolean): void };
 
@@ -34,6 +37,7 @@ const nowMicros = (): number => performance.now() * 1000;
 setHost({
   runtime: `bun ${Bun.version}`,
   labelsAfterAwait: "Bun's async_hooks never fire, so CPU samples carry labels in synchronous code only",
+  ...nodeFiles(() => process.cwd()),
   wasmModule: inlineWasmModule,
   nowMicros,
   newAsyncStore: () => new AsyncLocalStorage(),
@@ -44,7 +48,7 @@ setHost({
   collectGarbage: () => Bun.gc(true),
   gzipSync: (bytes) => gzipSync(bytes),
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
-  files: nodeFiles,
+  files: nodeFileSystem,
   onExit: processExitHook,
   // Bun has no sampling heap profiler: the heap profile is a census of live
   // objects by type (heapprofile.ts); heapUsed is JSC's heap size.
@@ -57,7 +61,10 @@ setHost({
 });
 
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling (its census kind) at import.
+setSourceMapDecoder(traceMapping);
+setSourceMaps();
 startHeapProfilingFromEnv(process.env[heapRateEnv]);
 
 export * from "./api.ts";
+export { setSourceMaps, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
 export { pprofListener, servePprof } from "./serve-bun.ts";

@@ -8,9 +8,11 @@ import process, { memoryUsage } from "node:process";
 import { getHeapStatistics } from "node:v8";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
-import { nodeFiles, processExitHook } from "./exit-files.ts";
+import { nodeFileSystem, processExitHook } from "./exit-files.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
+import { denoFiles, type DenoFileApi } from "./files.ts";
+import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
 
 declare const Deno: {
   version: { deno: string };
@@ -28,11 +30,12 @@ setHost({
   ...v8Host(nowMicros, "measure"),
   runtime: `deno ${Deno.version.deno}`,
   labelsAfterAwait: "Deno runs promise continuations without a hook, so CPU samples carry labels in synchronous code and timer callbacks only",
+  ...denoFiles(Deno as unknown as DenoFileApi),
   memoryStats: () => ({ "process.memoryUsage()": memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
   // Deno.execPath() would need --allow-read; the arguments need nothing.
   commandLine: () => ["deno", ...Deno.args],
   unrefTimer: (t) => Deno.unrefTimer(t as number),
-  files: nodeFiles,
+  files: nodeFileSystem,
   onExit: processExitHook,
   activeResourceTypes: () => process.getActiveResourcesInfo(),
   asyncResourceCoverage: "Deno fires async_hooks only for timers, immediates, nextTick callbacks, TCP sockets, pipes and HTTP parsers/messages: not for servers, files, DNS, zlib or child processes",
@@ -45,6 +48,11 @@ setHost({
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling at import, where it
 // may be read without asking (--allow-env, or --allow-env=ANYPROF_MEMPROFILERATE):
 // importing must never prompt, nor fail.
+// Loaded dynamically: Deno resolves it only inside a project that lists it
+// (package.json, node_modules), and anyprof must load elsewhere too (the
+// CLI's record runs its dist/ from the program's directory).
+setSourceMapDecoder(await import("@jridgewell/trace-mapping").catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
+setSourceMaps();
 startHeapProfilingFromEnv(grantedEnv(heapRateEnv));
 
 function grantedEnv(name: string): string | undefined {
@@ -56,4 +64,5 @@ function grantedEnv(name: string): string | undefined {
 }
 
 export * from "./api.ts";
+export { setSourceMaps, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
 export { pprofListener, servePprof } from "./serve-deno.ts";

@@ -10,8 +10,8 @@ import type { Host, HostFiles } from "../host/host.ts";
 
 let temporary = 0;
 
-/** nodeFiles is HostFiles on node:fs/promises. */
-export const nodeFiles: HostFiles = {
+/** nodeFileSystem is HostFiles on node:fs/promises. */
+export const nodeFileSystem: HostFiles = {
   mkdirAll: async (dir) => void (await mkdir(dir, { recursive: true })),
   writeFile: async (path, bytes) => {
     // A shipper tailing the directory must never pick up half a file.

@@ -4,12 +4,12 @@
 // and re-exports the public API. Nothing else.
 
 import { Session, console as inspectorConsole, url as inspectorUrl } from "node:inspector";
-import { createRequire, syncBuiltinESMExports } from "node:module";
+import { createRequire, findSourceMap, syncBuiltinESMExports } from "node:module";
 import * as v8 from "node:v8";
 import { runInNewContext } from "node:vm";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
-import { nodeFiles, processExitHook } from "./exit-files.ts";
+import { nodeFileSystem, processExitHook } from "./exit-files.ts";
 import { nodeFetch } from "./node-fetch.ts";
 import { v8Host } from "./v8.ts";
 import { handleCpuSampler, type StartCpuProfile } from "./handle-sampler.ts";
@@ -18,6 +18,9 @@ import { handleHeapSampler, type StartHeapProfile } from "./handle-heap-sampler.
 import { overlappingCpuSampler } from "./overlapping-sampler.ts";
 import { workerCpuRecorder } from "./worker-sampler.ts";
 import { workerTracker } from "./workers.ts";
+import { nodeFiles } from "./files.ts";
+import * as traceMapping from "@jridgewell/trace-mapping";
+import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
 
 // hrtime is the clock V8 stamps samples with: both read the OS monotonic
 // clock (CLOCK_MONOTONIC, mach_absolute_time, the performance counter).
@@ -87,6 +90,7 @@ setHost({
   newBlockSampler: newSampler("anyprof-block-"),
   ...(startHeapProfile !== undefined && setHeapProfileNearHeapLimit !== undefined ? { heapProfileNearHeapLimit: setHeapProfileNearHeapLimit } : {}),
   newHeapSampler: () => (startHeapProfile !== undefined ? handleHeapSampler(startHeapProfile, Session) : inspectorHeapSampler(Session)),
+  ...nodeFiles(() => process.cwd(), findSourceMap),
   runtime: `node ${process.versions.node}`,
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": v8.getHeapStatistics() }),
   commandLine: () => [...process.argv],
@@ -107,7 +111,7 @@ setHost({
     }
   },
   unrefTimer: (t) => (t as { unref?: () => void }).unref?.(),
-  files: nodeFiles,
+  files: nodeFileSystem,
   fetch: nodeFetch,
   onExit: processExitHook,
   activeResourceTypes: () => process.getActiveResourcesInfo(),
@@ -117,7 +121,10 @@ setHost({
 });
 
 // ANYPROF_MEMPROFILERATE=<bytes> starts heap profiling at import.
+setSourceMapDecoder(traceMapping);
+setSourceMaps();
 startHeapProfilingFromEnv(process.env[heapRateEnv]);
 
 export * from "./api.ts";
+export { setSourceMaps, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
 export { pprofListener, servePprof } from "./serve-node.ts";
