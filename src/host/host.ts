@@ -236,6 +236,10 @@ export interface Host {
   /** collectGarbage runs a full collection where the runtime lets a
    * program ask for one (heap?gc=1). */
   collectGarbage?: () => void;
+  /** requestScopedPromises is true where a promise created while serving
+   * one request cannot settle in another (workerd): the HTTP handler then
+   * does not share one collection between concurrent requests. */
+  requestScopedPromises?: boolean;
   /** unrefTimer lets a timer not keep the process alive. */
   unrefTimer(timer: unknown): void;
   /** fetch is the runtime's fetch, for exporters (every runtime has one;

@@ -29,7 +29,7 @@ export interface PprofHandlerOptions {
    * since a heap profile covers only what was sampled. */
   heap?: boolean;
   /** maxConcurrent bounds the distinct profile collections queued or
-   * running, plus the ?seconds= deltas under way (default 8); a request
+   * running, plus the ?seconds= deltas under way (default 64); a request
    * past it gets 429 Too Many Requests with Retry-After: 1. Collections
    * run one at a time, each followed by a rest as long as it took, and
    * identical requests (same profile, debug and gc) join the queued one.
@@ -37,9 +37,11 @@ export interface PprofHandlerOptions {
   maxConcurrent?: number;
 }
 
-/** defaultMaxConcurrent is maxConcurrent's default: above the six or so
- * profiles a scraper (Grafana Alloy) asks for at once. */
-export const defaultMaxConcurrent: number = 8;
+/** defaultMaxConcurrent is maxConcurrent's default: room for every
+ * profile at every debug level asked at once (a scraper, or a person
+ * opening the index's links), while the queue stays short enough that the
+ * last of them is answered in seconds. */
+export const defaultMaxConcurrent: number = 64;
 
 /** PprofHandler answers a request under the prefix, or undefined for any
  * other path, so that it composes with an application's own routes. */
@@ -275,6 +277,20 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
   // joining a queued collection of the same kind; undefined when
   // maxConcurrent collections are queued already.
   const collectShared = (p: Profile, name: string, debug: number, gc: boolean): Promise<Uint8Array> | undefined => {
+    if (host.requestScopedPromises === true) {
+      // No promise may cross requests here: each request collects on its
+      // own, within the same bound.
+      if (collecting >= maxConcurrent) return undefined;
+      collecting++;
+      return (async () => {
+        try {
+          if (gc) host.collectGarbage?.();
+          return await p.writeTo(undefined, debug);
+        } finally {
+          collecting--;
+        }
+      })();
+    }
     const key = `${debug}\x00${gc ? 1 : 0}\x00${name}`;
     const waiting = queued.get(key);
     if (waiting !== undefined) return waiting;

@@ -13,6 +13,7 @@ setHost({
   runtime: "workerd",
   wasmModule: fileWasmModule,
   newAsyncStore: () => new AsyncLocalStorage(),
+  requestScopedPromises: true,
 });
 
 export * from "./api.ts";
