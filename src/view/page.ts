@@ -17,6 +17,7 @@
 export const pageCss: string = String.raw`
 :root { color-scheme: light; --fg: #1b1b1b; --muted: #4d4d4d; --bg: #fff; --bar: #f3f3f3; --line: #d0d0d0; --accent: #0b57d0; --up: #b3261e; --down: #0b57d0; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; font: 14px/1.4 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg); }
 #bar { position: sticky; top: 0; z-index: 2; display: flex; flex-wrap: wrap; align-items: center; gap: 8px 14px; padding: 8px 12px; background: var(--bar); border-bottom: 1px solid var(--line); }
 #title { font-size: 16px; margin: 0 4px 0 0; font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; max-width: 32ch; }
@@ -483,8 +484,17 @@ export const pageScript: string = String.raw`
       var x = v / of * 100;
       return (Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2)) + "%";
     }
-    // pprofPct is pprof's percentage: two decimals.
-    function pprofPct(v, of) { return of === 0 ? "0.00%" : (v / of * 100).toFixed(2) + "%"; }
+    // pprofPct formats as pprof's measurement.Percentage: the absolute
+    // ratio, "100%" near 100, two decimals from 1%, two significant digits
+    // (Go's %.2g) below.
+    function pprofPct(v, of) {
+      var r = of === 0 ? 0 : Math.abs(v / of) * 100;
+      if (r >= 99.95 && r <= 100.05) return "100%";
+      if (r >= 1) return r.toFixed(2) + "%";
+      if (r === 0) return "0%";
+      if (r < 1e-4) return r.toExponential(1).replace(/\.0e/, "e").replace(/e-(\d)$/, "e-0$1") + "%";
+      return String(Number(r.toPrecision(2))) + "%";
+    }
     function signed(v) { return (data.diff && v > 0 ? "+" : "") + fmt(v, unit()); }
 
     // ---- colours ----
@@ -497,7 +507,7 @@ export const pageScript: string = String.raw`
     function color(f) {
       var c = colorCache[f];
       if (c === undefined) {
-        if (f === 0) c = "hsl(220, 12%, 78%)";
+        if (f === 0) c = "hsl(220, 12%, 80%)";
         else {
           var h = hash(funcNames[f]);
           c = "hsl(" + (4 + h % 46) + ", " + (62 + (h >>> 8) % 24) + "%, " + (64 + (h >>> 16) % 12) + "%)";
@@ -581,7 +591,7 @@ export const pageScript: string = String.raw`
         ctx.fillRect(x, y, w - gap, ROW - 1);
         if (n === g.cursor) { ctx.strokeStyle = "#0b57d0"; ctx.lineWidth = 2; ctx.strokeRect(x + 1, y + 1, Math.max(1, w - gap - 2), ROW - 3); }
         if (w > charWidth * 3 + 6) {
-          var name = n === 0 ? "root" : funcNames[f];
+          var name = n === 0 && g === graph ? "root" : funcNames[f];
           var max = Math.floor((w - 6) / charWidth);
           if (name.length > max) name = name.slice(0, Math.max(1, max - 1)) + "\u2026";
           ctx.fillStyle = matched ? "#fff" : searching ? "#444" : "#111";
