@@ -46,6 +46,7 @@ function scaleProfile(totalSamples: number, stacks: number): { bytes: Uint8Array
   const seen = new Set<string>();
   const samples: StackSample[] = [];
   let sum = 0;
+  let spread = 0;
   const per = totalSamples / stacks;
   while (samples.length < stacks) {
     const depth = 8 + Math.floor(rand() * 9);
@@ -54,8 +55,10 @@ function scaleProfile(totalSamples: number, stacks: number): { bytes: Uint8Array
     const key = ids.join(",");
     if (seen.has(key)) continue;
     seen.add(key);
-    // Counts of 1…2·per-1 average per; the last one makes the sum exact.
-    const count = samples.length === stacks - 1 ? totalSamples - sum : 1 + Math.floor(rand() * (2 * per - 1));
+    // Counts come in pairs per − d, per + d (d < per): they vary, and
+    // sum to exactly per · stacks.
+    if (samples.length % 2 === 0) spread = Math.floor(rand() * per);
+    const count = samples.length % 2 === 0 ? per - spread : per + spread;
     sum += count;
     samples.push({ frames: ids.map((id) => frame(id, Math.floor(rand() * 8))).reverse(), values: [count, count * 10_000_000], labels: [["route", routes[samples.length % 3]!]] });
   }

@@ -381,11 +381,11 @@ async function view(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`wrong arguments (anyprof view --help for usage)`);
   const file = positionals[0]!;
   const { renderFlameGraphHtml, openInBrowser } = (await import(new URL("./view.js", import.meta.url).href)) as typeof import("./view.ts");
+  const baseFile = values.str("base");
+  if (values.flag("normalize") && baseFile === undefined) throw new UsageError("--normalize needs --base");
+  const base = baseFile !== undefined ? readInput(baseFile) : undefined;
   let html: string;
   try {
-    const baseFile = values.str("base");
-    if (values.flag("normalize") && baseFile === undefined) throw new UsageError("--normalize needs --base");
-    const base = baseFile !== undefined ? readInput(baseFile) : undefined;
     html = renderFlameGraphHtml(readInput(file), { title: baseFile !== undefined ? `${file} − ${baseFile}` : file, base, normalize: values.flag("normalize") });
   } catch (err) {
     throw new Error(`${file}: ${err instanceof Error ? err.message : String(err)}`);

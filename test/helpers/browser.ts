@@ -25,6 +25,9 @@ export async function openView(page: Page, url: string): Promise<{ errors: strin
   const errors: string[] = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  // A fresh document each time: going to the same file with another hash
+  // would only fire hashchange, and __viewReady would be the old page's.
+  if (page.url() !== "about:blank") await page.goto("about:blank");
   await page.goto(url);
   await page.waitForFunction(() => window.__viewReady !== undefined);
   return { errors, readyMillis: await page.evaluate(() => window.__viewReady!) };
