@@ -60,9 +60,12 @@ export function formatReport(p: Decoded, options: ReportOptions): string {
   const f = (v: number) => formatValue(v, top.unit);
   const where = whereOf(p, index);
   const out: string[] = [];
-  const sampleCount = p.samples.length;
+  // Profilers aggregate samples by stack: a "samples" count type says how
+  // many there were; without one, the records are what there is to count.
+  const countType = p.sampleTypes.findIndex((t) => t.type === "samples" && t.unit === "count");
+  const sampleCount = countType >= 0 ? p.samples.reduce((a, s) => a + (s.values[countType] ?? 0), 0) : p.samples.length;
   out.push(`# Profile: ${options.title}`, "");
-  const facts = [`**${top.type}** (${top.unit})`, `total **${f(top.total)}**`, `${sampleCount.toLocaleString("en-US")} samples`];
+  const facts = [`**${top.type}** (${top.unit})`, `total **${f(top.total)}**`, `${sampleCount.toLocaleString("en-US")} ${countType >= 0 ? "samples" : "sample records"}`];
   if (p.durationNanos > 0) facts.push(`over ${formatValue(p.durationNanos, "nanoseconds")}`);
   out.push(facts.join(" · "), "");
 

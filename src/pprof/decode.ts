@@ -1,8 +1,8 @@
 // decode.ts reads any pprof file (gzip-compressed or not, ours or Go's) with
 // protobufjs against profile.proto's schema, given here as a protobufjs JSON
 // descriptor so that no .proto file has to be found at run time. It resolves
-// ids to names (and, per frame, files and lines) for the CLI; it does not
-// format.
+// ids to names (and, per frame, files and lines) for the CLI and the viewer
+// (view/); it does not format.
 
 import protobuf from "protobufjs";
 import { ungzip } from "pako";

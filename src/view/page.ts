@@ -125,23 +125,42 @@ export const pageScript: string = String.raw`
   // Tree is a call tree in preorder: node 0 is the root, a node's children
   // follow it, each next at previous + size. TreeBuilder makes one from
   // (parent, func) pairs in any order; finish lays it out heaviest first.
+  // Children are first-child/next-sibling lists in typed arrays: most nodes
+  // have a child or two, so a scan beats hashing; a node with many children
+  // gets a Map (func → child).
+  var SCAN = 16;
   function TreeBuilder() {
-    this.parent = [-1]; this.func = [0]; this.first = [-1]; this.next = [-1];
-    this.index = new Map();
+    this.n = 1; this.cap = 1024;
+    this.parent = new Int32Array(1024); this.func = new Int32Array(1024);
+    this.first = new Int32Array(1024); this.next = new Int32Array(1024); this.count = new Int32Array(1024);
+    this.parent[0] = -1; this.first[0] = -1; this.next[0] = -1;
+    this.maps = new Map();
   }
+  TreeBuilder.prototype.grow = function () {
+    var cap = this.cap * 2, self = this;
+    ["parent", "func", "first", "next", "count"].forEach(function (k) { var a = new Int32Array(cap); a.set(self[k]); self[k] = a; });
+    this.cap = cap;
+  };
   TreeBuilder.prototype.child = function (p, f) {
-    var key = p * 1048576 + f, c = this.index.get(key);
-    if (c !== undefined) return c;
-    c = this.parent.length;
-    this.index.set(key, c);
-    this.parent.push(p); this.func.push(f); this.first.push(-1); this.next.push(this.first[p]);
+    var c, m = this.count[p] > SCAN ? this.maps.get(p) : undefined;
+    if (m !== undefined) { c = m.get(f); if (c !== undefined) return c; }
+    else for (c = this.first[p]; c !== -1; c = this.next[c]) if (this.func[c] === f) return c;
+    if (this.n === this.cap) this.grow();
+    c = this.n++;
+    this.parent[c] = p; this.func[c] = f; this.first[c] = -1; this.next[c] = this.first[p]; this.count[c] = 0;
     this.first[p] = c;
+    if (m !== undefined) m.set(f, c);
+    else if (++this.count[p] === SCAN + 1) {
+      m = new Map();
+      for (var x = this.first[p]; x !== -1; x = this.next[x]) m.set(this.func[x], x);
+      this.maps.set(p, m);
+    }
     return c;
   };
   // finish returns the tree in preorder (children by weight, heaviest
   // first) and the map from builder ids to preorder positions.
   TreeBuilder.prototype.finish = function (weight) {
-    var n = this.parent.length, order = new Int32Array(n), pos = new Int32Array(n), o = 0;
+    var n = this.n, order = new Int32Array(n), pos = new Int32Array(n), o = 0;
     var stack = [0], kids = [], first = this.first, next = this.next;
     var byWeight = function (a, b) { return weight[b] - weight[a] || a - b; };
     while (stack.length > 0) {
@@ -349,12 +368,11 @@ export const pageScript: string = String.raw`
       if (hides.length === 0) { D = B; dmap = null; return; }
       var hidden = new Uint8Array(F);
       hides.forEach(function (x) { var m = funcMatches(x.re); for (var f = 0; f < F; f++) hidden[f] |= m[f]; });
-      var tb = new TreeBuilder(), map = new Int32Array(N), weight = [0];
+      var tb = new TreeBuilder(), map = new Int32Array(N), weight = new Float64Array(N);
       for (var i = 1; i < N; i++) {
         var p = map[B.parent[i]];
         if (hidden[B.func[i]]) { map[i] = p; continue; }
         var c = tb.child(p, B.func[i]);
-        if (c === weight.length) weight.push(0);
         map[i] = c;
         // Preorder of B is heaviest first: keep its order for ties.
         weight[c] += B.size[i];
