@@ -57,7 +57,15 @@ function embedded(page: string): ViewData {
   return JSON.parse(m[1]!) as ViewData;
 }
 
-const canvasPixels = (page: Page, id = "flame") => page.evaluate((i) => (document.getElementById(i) as HTMLCanvasElement).toDataURL(), id);
+/** canvasPixels is a short digest of a canvas's pixels (FNV-1a of its PNG
+ * data URL), so that a failed comparison prints two numbers, not megabytes. */
+const canvasPixels = (page: Page, id = "flame") =>
+  page.evaluate((i) => {
+    const s = (document.getElementById(i) as HTMLCanvasElement).toDataURL();
+    let h = 2166136261;
+    for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s.charCodeAt(k), 16777619);
+    return `${s.length}:${(h >>> 0).toString(16)}`;
+  }, id);
 const total = (page: Page) => page.evaluate(() => window.__view.total);
 const rendered = (page: Page) => page.evaluate(() => window.__view.renderMillis);
 

@@ -127,7 +127,18 @@ export function formatValue(v: number, unit: string): string {
   return String(v);
 }
 
-const pct = (x: number, total: number) => (total === 0 ? "0%" : `${(Math.round((x / total) * 10000) / 100).toFixed(2)}%`.replace("100.00%", "100%"));
+/** pprofPercent formats value/total as pprof's measurement.Percentage: the
+ * absolute ratio, "100%" within 0.05 of it, two decimals from 1%, two
+ * significant digits (Go's %.2g) below. */
+export function pprofPercent(value: number, total: number): string {
+  const r = total === 0 ? 0 : Math.abs(value / total) * 100;
+  if (r >= 99.95 && r <= 100.05) return "100%";
+  if (r >= 1) return `${r.toFixed(2)}%`;
+  if (r === 0) return "0%";
+  if (r < 1e-4) return `${r.toExponential(1).replace(/\.0e/, "e").replace(/e-(\d)$/, "e-0$1")}%`;
+  return `${Number(r.toPrecision(2))}%`;
+}
+const pct = pprofPercent;
 
 /** formatTop prints the table like `go tool pprof -top`. */
 export function formatTop(top: Top): string {

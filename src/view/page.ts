@@ -1070,6 +1070,7 @@ export const pageScript: string = String.raw`
       var s = parseHash();
       if (hashOf(s) === hashOf(state)) return;
       state = s;
+      graph.cursor = -1;
       apply();
     }
     var resizing = 0;
