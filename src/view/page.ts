@@ -754,7 +754,7 @@ export const pageScript: string = String.raw`
       var target = nameIds.get(fnName);
       var ce = new TreeBuilder(), cr = new TreeBuilder();
       var ceSelf = [0], ceBase = [0], crCum = [0], crBase = [0];
-      var rootFunc = 0;
+      var rootFunc = 0, mapTo = new Int32Array(D.n);
       for (var d = 1; d < D.n; d++) {
         if (nameOf[D.func[d]] !== target || !firstOcc[d]) continue;
         if (!(D.cum[d] > 0) && !(D.baseCum[d] > 0)) continue;
@@ -762,12 +762,12 @@ export const pageScript: string = String.raw`
         ceSelf[0] += D.self[d]; ceBase[0] += D.baseSelf[d];
         crCum[0] += D.cum[d]; crBase[0] += D.baseCum[d];
         // Callees: d's subtree, merged (recursion below d stays as it is).
-        var end = d + D.size[d], m = new Map();
-        m.set(d, 0);
+        var end = d + D.size[d];
+        mapTo[d] = 0;
         for (var j = d + 1; j < end; j++) {
-          var c = ce.child(m.get(D.parent[j]), D.func[j]);
+          var c = ce.child(mapTo[D.parent[j]], D.func[j]);
           if (c === ceSelf.length) { ceSelf.push(0); ceBase.push(0); }
-          m.set(j, c);
+          mapTo[j] = c;
           ceSelf[c] += D.self[j]; ceBase[c] += D.baseSelf[j];
         }
         // Callers: the path up to the root, nearest caller first.
