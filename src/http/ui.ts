@@ -33,7 +33,11 @@ export async function serveUi(sub: string, url: URL, names: readonly string[], f
   if (answer === undefined) return new Response("404 page not found\n", { status: 404, headers: { "Content-Type": "text/plain; charset=utf-8" } });
   if (!answer.ok) return answer;
   const bytes = new Uint8Array(await answer.arrayBuffer());
-  const { renderViewHtml } = await import("../view/html.ts");
+  // The specifier is computed so that no runtime resolves it ahead of the
+  // first request (Bun loads literal dynamic imports with the module, and
+  // the viewer's decoder pulls in protobufjs): .ts from sources, .js from dist/.
+  const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
+  const { renderViewHtml } = (await import(`../view/html${ext}`)) as typeof import("../view/html.ts");
   const title = `${sub}${seconds !== null ? ` (${seconds} s)` : ""}`;
   const page = renderViewHtml(bytes, { title });
   return new Response(page, {
