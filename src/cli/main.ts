@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // main.ts is the `anyprof` command: argument parsing and exit codes (0 ok,
-// 1 failure, 2 usage) for record, attach, convert, top and view. Every
+// 1 failure, 2 usage) for record, attach, convert, top, view and report. Every
 // failure is one line on stderr, never a stack trace.
 
 import { spawn } from "node:child_process";
@@ -19,7 +19,8 @@ import { cpuProfileProblem, readInput } from "./input.ts";
 import { convertHeapProfile, isHeapProfile } from "./convert-heap.ts";
 import { defaultHeapRateBytes } from "../profiles/heap.ts";
 import { newSourceMapper, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
-import { computeTop, formatTop } from "./top.ts";
+import { computeTop, formatTop, type TopOptions } from "./top.ts";
+import { formatReport } from "./report.ts";
 import { pushCommand, pushUsage } from "./push.ts";
 import { recordPushEnv } from "./push-target.ts";
 
@@ -56,9 +57,18 @@ Converts a .cpuprofile (node --cpu-prof, Deno, Bun, DevTools) or a
 Node 26) to pprof. --heap-rate is the rate the heap profile was sampled at
 (default 524288, anyprof's default), which the file does not record.${sourceMapsUsage}`,
   top: `usage: anyprof top FILE [-n N] [--cum] [--sample-index NAME] [--tagfocus k=v]
-Prints the table of go tool pprof -top for any pprof file.`,
-  view: `usage: anyprof view FILE [-o flame.html] [--open]
-Writes one self-contained HTML file with an interactive flame graph.`,
+       [--focus RE] [--ignore RE] [--hide RE] [--diff-base OLD [--normalize]]
+Prints the table of go tool pprof -top for any pprof file, with pprof's
+filters and -diff_base (OLD's values subtracted; --normalize scales FILE to
+OLD's total first).`,
+  view: `usage: anyprof view FILE [-o profile.html] [--open] [--base OLD [--normalize]]
+Writes one self-contained HTML file that shows the profile: flame and icicle
+graphs, the top table, a sandwich, per-line source, filters; with --base, a
+diff against OLD (pprof's -diff_base).`,
+  report: `usage: anyprof report FILE [--base OLD [--normalize]] [--sample-index NAME] [-n N] [-o report.md]
+Writes a short Markdown summary: top functions by flat and cum with
+file:line, the hottest paths, a per-label breakdown and, with --base, the
+biggest regressions.`,
 };
 const mainUsage = `usage: anyprof <command> [arguments]
 
@@ -68,7 +78,8 @@ commands:
   attach   profile a running process over the inspector protocol
   convert  convert a .cpuprofile or .heapprofile to pprof
   top      print the top functions of a pprof file
-  view     write an interactive flame graph as one HTML file
+  view     write an interactive viewer (flame, top, sandwich, source, diff) as one HTML file
+  report   write a Markdown summary of a profile (and its regressions against a base)
 
 anyprof <command> --help prints the command's usage.`;
 
@@ -379,6 +390,7 @@ function top(args: string[]): number {
     cum: { type: "boolean" },
     "sample-index": { type: "string" },
     tagfocus: { type: "string" },
+    ...filterFlags,
   });
   if (positionals.length !== 1) throw new UsageError(`wrong arguments (anyprof top --help for usage)`);
   let tagFocus: [string, string] | undefined;
@@ -396,24 +408,86 @@ function top(args: string[]): number {
   } catch (err) {
     throw inFile(file, err);
   }
-  const t = computeTop(profile, { nodeCount: positiveNumber("n", values.str("n"), 20), cum: values.flag("cum"), sampleIndex: values.str("sample-index"), tagFocus });
+  const t = computeTop(profile, { nodeCount: positiveNumber("n", values.str("n"), 20), cum: values.flag("cum"), sampleIndex: values.str("sample-index"), tagFocus, ...filterOptions(values) });
   process.stdout.write(formatTop(t));
   return 0;
 }
 
+/** filterFlags are pprof's sample filters, shared by top. */
+const filterFlags = {
+  focus: { type: "string" },
+  ignore: { type: "string" },
+  hide: { type: "string" },
+  "diff-base": { type: "string" },
+  normalize: { type: "boolean" },
+} as const;
+
+function regexFlag(flag: string, value: string | undefined): RegExp | undefined {
+  if (value === undefined) return undefined;
+  try {
+    return new RegExp(value);
+  } catch (err) {
+    throw new UsageError(`--${flag}: parsing regexp ${JSON.stringify(value)}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** filterOptions reads filterFlags into computeTop's options. */
+function filterOptions(values: Opts): Pick<TopOptions, "focus" | "ignore" | "hide" | "base" | "normalize"> {
+  const baseFile = values.str("diff-base");
+  if (values.flag("normalize") && baseFile === undefined) throw new UsageError("--normalize needs --diff-base");
+  let base;
+  if (baseFile !== undefined) {
+    try {
+      base = decodePprof(readInput(baseFile));
+    } catch (err) {
+      throw new Error(`${baseFile}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  return { focus: regexFlag("focus", values.str("focus")), ignore: regexFlag("ignore", values.str("ignore")), hide: regexFlag("hide", values.str("hide")), base, normalize: values.flag("normalize") };
+}
+
+function report(args: string[]): number {
+  const { values, positionals } = parse("report", args, { base: { type: "string" }, normalize: { type: "boolean" }, "sample-index": { type: "string" }, n: { type: "string", short: "n" }, o: { type: "string", short: "o" } });
+  if (positionals.length !== 1) throw new UsageError(`wrong arguments (anyprof report --help for usage)`);
+  const file = positionals[0]!;
+  const baseFile = values.str("base");
+  if (values.flag("normalize") && baseFile === undefined) throw new UsageError("--normalize needs --base");
+  const decode = (name: string) => {
+    try {
+      return decodePprof(readInput(name));
+    } catch (err) {
+      throw new Error(`${name}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  };
+  const text = formatReport(decode(file), {
+    title: file,
+    base: baseFile !== undefined ? decode(baseFile) : undefined,
+    baseTitle: baseFile,
+    normalize: values.flag("normalize"),
+    sampleIndex: values.str("sample-index"),
+    rows: positiveNumber("n", values.str("n"), 10),
+  });
+  const out = values.str("o");
+  if (out !== undefined) writeFileSync(out, text);
+  else process.stdout.write(text);
+  return 0;
+}
+
 async function view(args: string[]): Promise<number> {
-  const { values, positionals } = parse("view", args, { o: { type: "string", short: "o" }, open: { type: "boolean" } });
+  const { values, positionals } = parse("view", args, { o: { type: "string", short: "o" }, open: { type: "boolean" }, base: { type: "string" }, normalize: { type: "boolean" } });
   if (positionals.length !== 1) throw new UsageError(`wrong arguments (anyprof view --help for usage)`);
   const file = positionals[0]!;
   const { renderFlameGraphHtml, openInBrowser } = (await import(new URL("./view.js", import.meta.url).href)) as typeof import("./view.ts");
-  const bytes = readInput(file);
+  const baseFile = values.str("base");
+  if (values.flag("normalize") && baseFile === undefined) throw new UsageError("--normalize needs --base");
+  const base = baseFile !== undefined ? readInput(baseFile) : undefined;
   let html: string;
   try {
-    html = renderFlameGraphHtml(bytes, { title: file });
+    html = renderFlameGraphHtml(readInput(file), { title: baseFile !== undefined ? `${file} − ${baseFile}` : file, base, normalize: values.flag("normalize") });
   } catch (err) {
     throw inFile(file, err);
   }
-  const out = values.str("o") ?? "flame.html";
+  const out = values.str("o") ?? "profile.html";
   writeFileSync(out, html);
   process.stdout.write(`wrote ${out}\n`);
   if (values.flag("open")) {
@@ -450,6 +524,8 @@ export async function main(argv: string[]): Promise<number> {
         return top(args);
       case "push":
         return await pushCommand(args, (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`), process.env);
+      case "report":
+        return report(args);
       default:
         return await view(args);
     }

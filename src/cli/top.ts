@@ -1,7 +1,8 @@
 // top.ts computes and prints the table of `go tool pprof -top` (flat, flat%,
 // sum%, cum, cum%, name) from a decoded profile. It does not read files.
 
-import type { Decoded } from "./decode.ts";
+import type { Decoded, DecodedSample } from "./decode.ts";
+import { checkBase, normalizeSamples } from "../view/model.ts";
 
 /** TopOptions selects what the table shows, as pprof's flags do. */
 export interface TopOptions {
@@ -14,6 +15,16 @@ export interface TopOptions {
   cum?: boolean;
   /** tagFocus keeps samples with label key=value. */
   tagFocus?: readonly [string, string];
+  /** focus keeps samples with a frame whose function name or file matches;
+   * ignore drops them; hide removes matching frames (pprof's -focus,
+   * -ignore, -hide). */
+  focus?: RegExp;
+  ignore?: RegExp;
+  hide?: RegExp;
+  /** base is subtracted, as pprof's -diff_base; normalize first scales
+   * the profile to the base's totals (-normalize). */
+  base?: Decoded;
+  normalize?: boolean;
 }
 
 /** TopRow is one function's flat and cumulative value. */
@@ -47,28 +58,51 @@ export function computeTop(p: Decoded, options: TopOptions = {}): Top {
     }
   }
   const rows = new Map<string, TopRow>();
+  // pprof's total is the sum of absolute values (delta profiles have both
+  // signs) over every sample, before filters; in a diff, the base's.
+  const k = p.sampleTypes.length;
+  let samples: readonly DecodedSample[] = p.samples;
+  let baseSamples: readonly DecodedSample[] = [];
+  if (options.base !== undefined) {
+    checkBase(p, options.base);
+    baseSamples = options.base.samples;
+    if (options.normalize) samples = normalizeSamples(samples, baseSamples, k);
+  }
   let total = 0;
-  for (const s of p.samples) {
-    if (options.tagFocus !== undefined && String(s.labels[options.tagFocus[0]]) !== options.tagFocus[1]) continue;
-    const v = s.values[index] ?? 0;
-    // pprof's total is the sum of absolute values (delta profiles have both signs).
-    total += Math.abs(v);
-    const seen = new Set<string>();
-    s.stack.forEach((name, depth) => {
-      let row = rows.get(name);
-      if (row === undefined) rows.set(name, (row = { name, flat: 0, cum: 0 }));
-      if (depth === 0) row.flat += v;
-      if (!seen.has(name)) {
-        seen.add(name);
-        row.cum += v;
-      }
-    });
+  let baseTotal = 0;
+  for (const s of samples) total += Math.abs(s.values[index] ?? 0);
+  for (const s of baseSamples) baseTotal += Math.abs(s.values[index] ?? 0);
+  total = baseTotal > 0 ? baseTotal : total + baseTotal;
+  const matches = (re: RegExp, f: { name: string; file: string }) => re.test(f.name) || (f.file !== "" && re.test(f.file));
+  let flatSum = 0;
+  for (const [list, sign] of [[samples, 1], [baseSamples, -1]] as const) {
+    for (const s of list) {
+      if (options.tagFocus !== undefined && String(s.labels[options.tagFocus[0]]) !== options.tagFocus[1]) continue;
+      const { focus, ignore, hide } = options;
+      if (focus !== undefined && !s.frames.some((f) => matches(focus, f))) continue;
+      if (ignore !== undefined && s.frames.some((f) => matches(ignore, f))) continue;
+      const frames = hide !== undefined ? s.frames.filter((f) => !matches(hide, f)) : s.frames;
+      if (frames.length === 0 && s.frames.length > 0) continue;
+      const v = sign * (s.values[index] ?? 0);
+      flatSum += v;
+      const seen = new Set<string>();
+      frames.forEach(({ name }, depth) => {
+        let row = rows.get(name);
+        if (row === undefined) rows.set(name, (row = { name, flat: 0, cum: 0 }));
+        if (depth === 0) row.flat += v;
+        if (!seen.has(name)) {
+          seen.add(name);
+          row.cum += v;
+        }
+      });
+    }
   }
   // pprof's orders: by |flat|, then name, then |cum| (-cum: |cum|, then
-  // name); like pprof, rows whose |cum| is at most 0.5% of the total go.
+  // name); like pprof, rows whose |cum| is under 0.5% of the sum of flat
+  // values (signed: a diff's) go.
   const byName = (a: TopRow, b: TopRow) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const sorted = [...rows.values()]
-    .filter((r) => Math.abs(r.cum) > 0.005 * total)
+    .filter((r) => Math.abs(r.cum) >= Math.abs(Math.trunc(flatSum * 0.005)))
     .sort(options.cum ? (a, b) => Math.abs(b.cum) - Math.abs(a.cum) || byName(a, b) : (a, b) => Math.abs(b.flat) - Math.abs(a.flat) || byName(a, b) || Math.abs(b.cum) - Math.abs(a.cum));
   const t = p.sampleTypes[index] ?? { type: "", unit: "" };
   return { type: t.type, unit: t.unit, total, rows: sorted.slice(0, options.nodeCount ?? sorted.length) };
@@ -93,7 +127,18 @@ export function formatValue(v: number, unit: string): string {
   return String(v);
 }
 
-const pct = (x: number, total: number) => (total === 0 ? "0%" : `${(Math.round((x / total) * 10000) / 100).toFixed(2)}%`.replace("100.00%", "100%"));
+/** pprofPercent formats value/total as pprof's measurement.Percentage: the
+ * absolute ratio, "100%" within 0.05 of it, two decimals from 1%, two
+ * significant digits (Go's %.2g) below. */
+export function pprofPercent(value: number, total: number): string {
+  const r = total === 0 ? 0 : Math.abs(value / total) * 100;
+  if (r >= 99.95 && r <= 100.05) return "100%";
+  if (r >= 1) return `${r.toFixed(2)}%`;
+  if (r === 0) return "0%";
+  if (r < 1e-4) return `${r.toExponential(1).replace(/\.0e/, "e").replace(/e-(\d)$/, "e-0$1")}%`;
+  return `${Number(r.toPrecision(2))}%`;
+}
+const pct = pprofPercent;
 
 /** formatTop prints the table like `go tool pprof -top`. */
 export function formatTop(top: Top): string {

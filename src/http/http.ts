@@ -14,6 +14,7 @@ import { host } from "../host/host.ts";
 import { lookup, profiles, type Profile } from "../profiles/profile.ts";
 import { own } from "../host/own.ts";
 import { checkBoolean, checkNumber, checkOptions, checkString } from "../host/validate.ts";
+import { serveUi } from "./ui.ts";
 
 /** PprofHandlerOptions configures pprofHandler. */
 export interface PprofHandlerOptions {
@@ -324,7 +325,7 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
       // No heap sampler here, or one already running: nothing to start.
     }
   }
-  return async (request: Request): Promise<Response | undefined> => {
+  const handle = async (request: Request): Promise<Response | undefined> => {
     let url: URL;
     try {
       url = new URL(request.url);
@@ -358,6 +359,9 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
         return new Response((host.commandLine?.() ?? []).join("\x00"), { headers: baseHeaders({ "Content-Type": "text/plain; charset=utf-8" }) });
       }
       if (name === "profile") return await serveCpuProfile(url, signal, maxSeconds, hz);
+      if (name === "ui") return new Response(null, { status: 301, headers: baseHeaders({ Location: `${prefix}ui/` }) });
+      // The viewer fetches profiles through this handler: same checks.
+      if (name.startsWith("ui/")) return await serveUi(name.slice(3), url, profiles().map((p) => p.name), (path) => handle(new Request(new URL(prefix + path, url), { headers: request.headers, signal })));
       const p = lookup(name);
       if (p === undefined) return serveError(404, "Unknown profile");
       const seconds = url.searchParams.get("seconds");
@@ -374,6 +378,7 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
       return serveError(500, `pprof: ${err instanceof Error ? err.message.replace(/^pprof: /, "") : String(err)}`);
     }
   };
+  return handle;
 }
 
 /** ServeOptions configures servePprof: where to listen, and the handler. */

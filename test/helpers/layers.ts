@@ -11,6 +11,7 @@ export const layerRanks: Readonly<Record<string, number>> = {
   pprof: 2, // the profile.proto model: WASM bridge, encoders, converters, text forms
   symbolize: 3, // source maps: generated positions to the code people wrote
   profiles: 4, // Go's named profiles and labels, with their JavaScript meanings
+  view: 4, // the viewer page: profile → model → self-contained HTML (CLI and /debug/pprof/ui/)
   export: 5, // pushing profiles to Pyroscope, the OTel Collector, files
   http: 5, // /debug/pprof/ as a fetch-style handler
   runtime: 6, // adapters: the only place a runtime is named

@@ -57,7 +57,10 @@ export function writeWorkerdConfig(c: WorkerdConfig): string {
   const configFile = join(c.outDir, "config.capnp");
   const embed = (file: string) => JSON.stringify(relative(c.outDir, file));
   // The CLI (dist/cli/) is not for workers and imports Node-only packages.
-  const jsFiles = listFiles(dist, ".js").filter((f) => !f.startsWith("cli/"));
+  // The viewer (view/ and the decoder it needs, which imports protobufjs)
+  // is loaded only by a /debug/pprof/ui/ request, through a dynamic import;
+  // the worker's other routes never reach it (docs/viewer.md).
+  const jsFiles = listFiles(dist, ".js").filter((f) => !f.startsWith("cli/") && !f.startsWith("view/") && f !== "pprof/decode.js");
   if (!jsFiles.includes("runtime/workerd.js")) throw new Error(`dist/runtime/workerd.js is missing: run node scripts/build.mjs`);
   const pakoNames = pakoModuleNames(dist, jsFiles);
   const modules = [
