@@ -9,7 +9,7 @@
 // (queue.ts) delivers; this file builds requests only.
 
 import type { ExporterStats, ProfileExporter, ProfilePeriod } from "../profiles/continuous.ts";
-import { checkPushURL, PushQueue, type QueueOptions } from "./queue.ts";
+import { checkPushURL, PushQueue, type QueueOptions, type QueueView } from "./queue.ts";
 
 /** pprofReceiverPath is the pprof receiver's push path. */
 export const pprofReceiverPath = "/v1/pprof";
@@ -33,7 +33,7 @@ export function otelCollectorURL(url: string): string {
 /** otelCollectorExporter returns an exporter pushing each period's profiles
  * to the Collector's pprof receiver, one request per profile. It throws for
  * bad options. */
-export function otelCollectorExporter(options: OtelCollectorOptions): ProfileExporter & { readonly queue: PushQueue } {
+export function otelCollectorExporter(options: OtelCollectorOptions): ProfileExporter & { readonly queue: QueueView } {
   const url = otelCollectorURL(checkPushURL(options?.url, "otel collector"));
   const headers = { ...(options.headers ?? {}), "content-type": "application/octet-stream" };
   const queue = new PushQueue(options);

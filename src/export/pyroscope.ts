@@ -7,7 +7,7 @@
 // tenant. The queue (queue.ts) delivers; this file builds requests only.
 
 import type { ExporterStats, ProfileExporter, ProfilePeriod } from "../profiles/continuous.ts";
-import { checkPushURL, PushQueue, type QueueOptions } from "./queue.ts";
+import { checkPushURL, PushQueue, type QueueOptions, type QueueView } from "./queue.ts";
 
 /** PyroscopeOptions configures pyroscopeExporter. */
 export interface PyroscopeOptions extends QueueOptions {
@@ -24,6 +24,7 @@ export interface PyroscopeOptions extends QueueOptions {
   /** basicAuthUser and basicAuthPassword are sent as Basic (Grafana
    * Cloud: the stack's user id and an access-policy token). */
   basicAuthUser?: string;
+  /** basicAuthPassword goes with basicAuthUser. */
   basicAuthPassword?: string;
   /** tenantID is sent as X-Scope-OrgID (multi-tenant Pyroscope). */
   tenantID?: string;
@@ -85,7 +86,7 @@ export function pyroscopeIngestURL(base: string, name: string, fromSeconds: numb
 
 /** pyroscopeExporter returns an exporter pushing each period's profiles to
  * Pyroscope, one request per profile. It throws for bad options. */
-export function pyroscopeExporter(options: PyroscopeOptions): ProfileExporter & { readonly queue: PushQueue } {
+export function pyroscopeExporter(options: PyroscopeOptions): ProfileExporter & { readonly queue: QueueView } {
   const base = checkPushURL(options?.url, "pyroscope");
   const name = pyroscopeName(options.appName, options.tags);
   const headers = pyroscopeHeaders(options);

@@ -95,6 +95,12 @@ function positive(name: string, value: number | undefined, fallback: number, min
   return value;
 }
 
+/** QueueView is the part of an exporter's queue its users may read. */
+export interface QueueView {
+  /** stats returns the queue's counters. */
+  stats(): QueueStats;
+}
+
 /** PushQueue delivers requests in order, one at a time. */
 export class PushQueue {
   readonly #items: Item[] = [];

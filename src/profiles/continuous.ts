@@ -18,7 +18,9 @@ import { startSpanLabels, type SpanLabelsOption } from "./spans.ts";
  * profile whose delta it is ("heap", "allocs", "goroutine", "block", a
  * custom one), as gzip pprof. */
 export interface PeriodProfile {
+  /** name is "cpu" or the name of the profile whose delta this is. */
   name: string;
+  /** bytes is the profile, gzip pprof. */
   bytes: Uint8Array;
   /** sampleRateHz is the CPU sampling rate (cpu only). */
   sampleRateHz?: number;
@@ -28,20 +30,31 @@ export interface PeriodProfile {
  * the window they cover, on the wall clock (Unix ns). Windows are
  * contiguous: a period's startNanos is the previous one's endNanos. */
 export interface ProfilePeriod {
+  /** startNanos is when the window began (Unix ns). */
   startNanos: bigint;
+  /** endNanos is when it ended: the next window's startNanos. */
   endNanos: bigint;
+  /** profiles are the window's profiles. */
   profiles: PeriodProfile[];
 }
 
 /** ExporterStats is what an exporter reports about its deliveries. */
 export interface ExporterStats {
+  /** queued is the number of requests waiting to be sent. */
   queued: number;
+  /** queuedBytes is their size. */
   queuedBytes: number;
+  /** sent counts requests the backend accepted. */
   sent: number;
+  /** sentBytes is their size. */
   sentBytes: number;
+  /** dropped counts requests dropped, oldest first, to keep the queue under its cap. */
   dropped: number;
+  /** failed counts requests given up on (refused, or out of attempts). */
   failed: number;
+  /** retries counts attempts after a first one failed. */
   retries: number;
+  /** lastError describes the last failure, if any. */
   lastError?: string;
 }
 
@@ -50,11 +63,13 @@ export interface ExporterStats {
 export interface ProfileExporter {
   /** name identifies the exporter in stats (e.g. "pyroscope"). */
   readonly name: string;
+  /** export takes one period's profiles; it must return at once. */
   export(period: ProfilePeriod): void;
   /** flush delivers what is queued, giving up after timeoutMillis. */
   flush?(timeoutMillis: number): Promise<void>;
   /** close releases the exporter; what is still queued is dropped. */
   close?(): void;
+  /** stats reports the exporter's deliveries. */
   stats?(): ExporterStats;
 }
 
@@ -82,6 +97,7 @@ export interface ContinuousProfilingOptions {
 
 /** ContinuousStats reports continuous profiling's counters. */
 export interface ContinuousStats {
+  /** running is true between start and stop. */
   running: boolean;
   /** periods counts periods handed to the exporters. */
   periods: number;
@@ -89,7 +105,9 @@ export interface ContinuousStats {
   profileErrors: number;
   /** exportErrors counts exporter calls that threw. */
   exportErrors: number;
+  /** lastError describes the last error counted, if any. */
   lastError?: string;
+  /** exporters maps each exporter's name to its stats. */
   exporters: Record<string, ExporterStats | undefined>;
 }
 

@@ -28,9 +28,10 @@ export interface OtelApiLike {
   trace: { getSpan(context: unknown): SpanLike | undefined };
 }
 
-/** SpanLabelsOption is true (load @opentelemetry/api), the module itself,
+/** SpanLabelsOption is true (load @opentelemetry/api), the
+ * @opentelemetry/api module itself (its context and trace objects are used),
  * or false. */
-export type SpanLabelsOption = boolean | OtelApiLike;
+export type SpanLabelsOption = boolean | object;
 
 const invalidSpanId = "0000000000000000";
 

@@ -3,7 +3,7 @@ export { Profile, newProfile, lookup, profiles, type ProfileOptions, type Snapsh
 export { startCPUProfile, stopCPUProfile, type CpuProfileOptions } from "../profiles/cpu.ts";
 export { startHeapProfiling, stopHeapProfiling, writeHeapProfile, type HeapProfileOptions } from "../profiles/heap.ts";
 export { LabelSet, labels, runWithLabels, withLabels, setLabels, label, forLabels } from "../profiles/labels.ts";
-export type { ProfileWriter } from "../host/writer.ts";
+export type { ProfileWriter, WriteOptions } from "../host/writer.ts";
 export type { Frame } from "../host/stack.ts";
 export type { Label, ProfileSpec, StackSample } from "../pprof/encode.ts";
 export { startGoroutineTracking, stopGoroutineTracking, type GoroutineTrackingOptions } from "../profiles/goroutine.ts";
@@ -15,6 +15,7 @@ export { startContinuousProfiling, stopContinuousProfiling, continuousStats, typ
 export { pyroscopeExporter, type PyroscopeOptions } from "../export/pyroscope.ts";
 export { otelCollectorExporter, type OtelCollectorOptions } from "../export/otel-collector.ts";
 export { filesExporter, type FilesOptions } from "../export/files.ts";
-export type { QueueOptions, QueueStats } from "../export/queue.ts";
+export type { QueueOptions, QueueStats, QueueView } from "../export/queue.ts";
+export type { SpanLabelsOption } from "../profiles/spans.ts";
 export { pprofHandler, type PprofHandler, type PprofHandlerOptions, type ServeOptions, type PprofServer } from "../http/http.ts";
 export type { PprofListener, IncomingLike, ServerResponseLike } from "./listener.ts";
