@@ -4,13 +4,18 @@
 //   runtime=deno|bun|node|node22|node24|node26   run the block there instead
 //   server=PORT     the block serves until killed: the test waits for
 //                   http://127.0.0.1:PORT/debug/pprof/ to answer 200, then ends it
+//   file=NAME       the block is not run but saved as NAME in its document's
+//                   directory, where the document's later blocks run
 //   norun="why"     the block cannot run here (a registry install of an
 //                   unpublished package, the test command itself); the reason
 //                   is required and every such block is listed in the output
-// Output and data blocks are text, json (parsed) and capnp (checked by the
-// workerd test that uses it); any other language fails the test.
+// Output and data blocks are text (also a block with no language), markdown,
+// json (parsed) and yaml (a Collector's configuration, which needs a
+// Collector); any other language fails the test. The blocks of one document
+// run in order, in one directory, so that a block can use what an earlier
+// one wrote.
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
@@ -29,15 +34,16 @@ function blocksOf(file: string): Block[] {
   const lines = readFileSync(join(root, file), "utf8").split("\n");
   const out: Block[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = /^(\s*)```(\S*)(.*)$/.exec(lines[i]!);
+    const open = /^(\s*)(`{3,})([^`\s]*)(.*)$/.exec(lines[i]!);
     if (!open) continue;
     const start = i;
     const body: string[] = [];
-    for (i++; i < lines.length && !/^\s*```\s*$/.test(lines[i]!); i++) body.push(lines[i]!.slice(open[1]!.length));
+    const close = new RegExp(`^\\s*${open[2]}\\s*$`);
+    for (i++; i < lines.length && !close.test(lines[i]!); i++) body.push(lines[i]!.slice(open[1]!.length));
     if (i >= lines.length) throw new Error(`${file}:${start + 1}: unclosed code block`);
     const attrs: Record<string, string> = {};
-    for (const m of open[3]!.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g)) attrs[m[1]!] = m[2] ?? m[3]!;
-    out.push({ file, line: start + 1, lang: open[2]!, attrs, code: body.join("\n") + "\n" });
+    for (const m of open[4]!.matchAll(/(\w+)=(?:"([^"]*)"|(\S+))/g)) attrs[m[1]!] = m[2] ?? m[3]!;
+    out.push({ file, line: start + 1, lang: open[3]! === "" ? "text" : open[3]!, attrs, code: body.join("\n") + "\n" });
   }
   return out;
 }
@@ -48,6 +54,12 @@ const scratch = mkdtempSync(join(tmpdir(), "anyprof-docs-"));
 // "anyprof" resolves to this checkout, as an installed package would.
 mkdirSync(join(scratch, "node_modules"), { recursive: true });
 symlinkSync(root, join(scratch, "node_modules", "anyprof"));
+// The packages the docs use beside anyprof (@opentelemetry/api, …) resolve
+// as they would in an application that installed them.
+for (const name of readdirSync(join(root, "node_modules"))) {
+  if (name.startsWith(".") || name === "anyprof") continue;
+  symlinkSync(join(root, "node_modules", name), join(scratch, "node_modules", name));
+}
 // …and its bin, as npm links it: `npx anyprof` finds it without a download.
 mkdirSync(join(scratch, "node_modules", ".bin"));
 writeFileSync(join(scratch, "node_modules", ".bin", "anyprof"), `#!/bin/sh\nexec "${process.execPath}" "${join(root, "dist/cli/main.js")}" "$@"\n`, { mode: 0o755 });
@@ -72,12 +84,20 @@ interface Ran {
   served?: number;
 }
 
+// docDir returns the directory a document's blocks run in, made once.
+function docDir(doc: string): string {
+  const dir = join(scratch, doc.replace(/[/.]/g, "_"));
+  if (!existsSync(dir)) {
+    mkdirSync(dir);
+    symlinkSync(join(scratch, "node_modules"), join(dir, "node_modules"));
+  }
+  return dir;
+}
+
 async function runBlock(b: Block, index: number): Promise<Ran> {
-  const dir = join(scratch, `block-${index}`);
-  mkdirSync(dir);
-  symlinkSync(join(scratch, "node_modules"), join(dir, "node_modules"));
+  const dir = docDir(b.file);
   const ext = b.lang === "sh" || b.lang === "bash" ? "sh" : b.lang === "ts" ? "ts" : "mjs";
-  const file = join(dir, `block.${ext}`);
+  const file = join(dir, `block-${index}.${ext}`);
   writeFileSync(file, b.code);
   const [cmd, args] = command(b, file);
   const env = { ...process.env, NO_COLOR: "1", PATH: `${join(scratch, "node_modules/.bin")}:${join(root, "node_modules/.bin")}:${process.env.PATH}`, npm_config_offline: "true" };
@@ -107,7 +127,7 @@ async function runBlock(b: Block, index: number): Promise<Ran> {
 }
 
 const runnable = new Set(["js", "mjs", "ts", "sh", "bash"]);
-const data = new Set(["text", "json", "capnp"]);
+const data = new Set(["text", "markdown", "json", "yaml"]);
 
 describe("every code block of the README and docs/", () => {
   test("has a known language, and blocks that cannot run say why", () => {
@@ -122,6 +142,10 @@ describe("every code block of the README and docs/", () => {
   for (const [i, b] of blocks.entries()) {
     if (b.lang === "json") {
       test(`${b.file}:${b.line} parses as JSON`, () => void JSON.parse(b.code));
+      continue;
+    }
+    if (b.attrs.file !== undefined) {
+      test(`${b.file}:${b.line} is saved as ${b.attrs.file}`, () => writeFileSync(join(docDir(b.file), b.attrs.file!), b.code));
       continue;
     }
     if (!runnable.has(b.lang) || b.attrs.norun !== undefined) continue;
