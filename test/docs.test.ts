@@ -127,6 +127,18 @@ async function runBlock(b: Block, index: number): Promise<Ran> {
 }
 
 const runnable = new Set(["js", "mjs", "ts", "sh", "bash"]);
+
+// dedicated lists documents whose JavaScript blocks a test of their own runs,
+// with the backend URLs pointed at a receiver on 127.0.0.1.
+const dedicated: Record<string, string> = { "docs/continuous-profiling.md": "test/continuous-docs.test.ts" };
+
+// remoteHosts returns the hosts other than this machine's that a block names
+// in a URL: such a block is never run here (the network is loopback only, and
+// even a DNS lookup leaves the machine).
+function remoteHosts(code: string): string[] {
+  const hosts = [...code.matchAll(/\b(?:https?|wss?):\/\/(\[[^\]]+\]|[^/:"'`\s)]+)/g)].map((m) => m[1]!);
+  return hosts.filter((h) => !["127.0.0.1", "localhost", "[::1]"].includes(h) && !h.startsWith("${"));
+}
 const data = new Set(["text", "markdown", "json", "yaml"]);
 
 describe("every code block of the README and docs/", () => {
@@ -149,7 +161,15 @@ describe("every code block of the README and docs/", () => {
       continue;
     }
     if (!runnable.has(b.lang) || b.attrs.norun !== undefined) continue;
+    const runner = dedicated[b.file];
+    if (runner !== undefined && (b.lang === "js" || b.lang === "mjs")) {
+      test(`${b.file}:${b.line} is run by ${runner}`, () => {
+        expect(readFileSync(join(root, runner), "utf8"), `${runner} reads ${b.file}`).toContain(b.file);
+      });
+      continue;
+    }
     test(`${b.file}:${b.line} (${b.lang}${b.attrs.runtime ? `, ${b.attrs.runtime}` : ""}) runs`, async () => {
+      expect(remoteHosts(b.code), `${b.file}:${b.line} names hosts beyond this machine: mark it norun, or point it at 127.0.0.1`).toEqual([]);
       const r = await runBlock(b, i);
       if (b.attrs.server !== undefined) expect(r.served, `${b.file}:${b.line}: GET /debug/pprof/ on port ${b.attrs.server}\n${r.out}`).toBe(200);
       else expect(r.code, `${b.file}:${b.line} exited ${r.code}\n${r.out}`).toBe(0);
