@@ -6,13 +6,13 @@
 // types (Bun); allocations of collected objects in allocs (V8); Go's text
 // form; Go's start/stop rules; the comment of every empty profile; and
 // ANYPROF_MEMPROFILERATE, which starts heap profiling at import.
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
 import { goPprof, parseRaw } from "./helpers/gotool.ts";
 import { resolve, type Resolved } from "./helpers/pprof.ts";
 import { bin, node22, node24, node26, root, run, type Run } from "./helpers/spawn.ts";
-import { pakoModuleNames } from "./helpers/workerd.ts";
+import { pakoModuleNames, workerdJsFiles } from "./helpers/workerd.ts";
 // The workload's constants, so that the expectations follow its edits.
 import { churnCount, elements, rateBytes, smallCount } from "./runtimes/heap-conformance.mjs";
 
@@ -253,15 +253,7 @@ function workerdConfig(): string {
   const outDir = join(root, "test-output/workerd-heap");
   mkdirSync(outDir, { recursive: true });
   const embed = (file: string) => JSON.stringify(relative(outDir, file));
-  const jsFiles: string[] = [];
-  const walk = (sub: string) => {
-    for (const e of readdirSync(join(dist, sub), { withFileTypes: true })) {
-      const rel = sub === "" ? e.name : `${sub}/${e.name}`;
-      if (e.isDirectory()) walk(rel);
-      else if (rel.endsWith(".js") && !rel.startsWith("cli/")) jsFiles.push(rel);
-    }
-  };
-  walk("");
+  const jsFiles = workerdJsFiles(dist);
   if (!jsFiles.includes("runtime/workerd.js")) throw new Error("dist/runtime/workerd.js is missing: run node scripts/build.mjs");
   const modules = [
     `(name = "heap-workerd.mjs", esModule = embed ${embed(entry("heap-workerd.mjs"))})`,

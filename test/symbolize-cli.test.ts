@@ -91,7 +91,7 @@ describe("anyprof record", () => {
   test("the profile record writes names the bundle's original functions", () => {
     const program = join(outDir, "record.mjs");
     writeFileSync(program, `const m = await import(${JSON.stringify(artifacts.esbuild)});\nm.busyFor(1200);\n`);
-    const r = anyprof(["record", "-o", join(outDir, "rec"), "--", "node", program]);
+    const r = anyprof(["record", "--force", "-o", join(outDir, "rec"), "--", "node", program]);
     expect(r.code, r.stderr).toBe(0);
     const got = names(resolve(readFileSync(join(outDir, "rec", "cpu.pb.gz"))));
     expect(got.filter((n) => n.where.startsWith("service.min.js:")), "frames left in the bundle").toEqual([]);

@@ -60,7 +60,7 @@ export function writeWorkerdConfig(c: WorkerdConfig): string {
   // The viewer (view/ and the decoder it needs, which imports protobufjs)
   // is loaded only by a /debug/pprof/ui/ request, through a dynamic import;
   // the worker's other routes never reach it (docs/viewer.md).
-  const jsFiles = listFiles(dist, ".js").filter((f) => !f.startsWith("cli/") && !f.startsWith("view/") && f !== "pprof/decode.js");
+  const jsFiles = workerdJsFiles(dist);
   if (!jsFiles.includes("runtime/workerd.js")) throw new Error(`dist/runtime/workerd.js is missing: run node scripts/build.mjs`);
   const pakoNames = pakoModuleNames(dist, jsFiles);
   const modules = [
@@ -120,4 +120,11 @@ export function pakoModuleNames(dist: string, jsFiles: readonly string[]): strin
     }
   }
   return [...names].sort();
+}
+
+/** workerdJsFiles lists the dist/ modules a workerd config embeds: all but
+ * the CLI and the viewer (view/ and the decoder it needs, which imports
+ * protobufjs; only the live /ui/ route loads them). */
+export function workerdJsFiles(dist: string): string[] {
+  return listFiles(dist, ".js").filter((f) => !f.startsWith("cli/") && !f.startsWith("view/") && f !== "pprof/decode.js");
 }
