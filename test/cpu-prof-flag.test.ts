@@ -22,7 +22,7 @@ interface Out {
 }
 
 async function profiled(cmd: string, flags: string[]): Promise<{ out: Out; stderr: string }> {
-  const r = await run(cmd, [...flags, program, "1500"], {}, 60_000);
+  const r = await run(cmd, [...flags, program, "1000"], {}, 60_000);
   expect(r.code, `exit code; stderr:\n${r.stderr.slice(0, 2000)}`).toBe(0);
   const line = r.stdout.trim().split("\n").at(-1)!;
   return { out: JSON.parse(line) as Out, stderr: r.stderr };
