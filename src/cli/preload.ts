@@ -109,8 +109,10 @@ async function record(): Promise<void> {
 
   // A natural end: the event loop is empty, waiting is allowed.
   process.once("beforeExit", () => void finish());
-  // process.exit() or a crash: only synchronous work runs now.
-  process.once("exit", () => {
+  // process.exit() or a crash: only synchronous work runs now. Prepended:
+  // it must run before the Node 26 heap sampler's own exit hook, which
+  // stops the sampler (see runtime/handle-heap-sampler.ts).
+  process.prependOnceListener("exit", () => {
     if (!written) finishSync("the program is ending at once (process.exit())");
   });
 

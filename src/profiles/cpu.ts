@@ -73,14 +73,19 @@ class ActiveProfile {
   // long an asynchronous sampler took to begin (undefined: synchronous).
   #calledMicros: number;
   #startDelayMillis: number | undefined;
+  // #notBeforeMicros (host clock), set when this profile adopted a spare
+  // sampler, drops the samples its first chunk took before this profile
+  // began: they belong to no profile.
+  #notBeforeMicros: number | undefined;
   #failure: Error | undefined;
   #labelsTruncated = false;
   readonly started: Promise<void>;
   /** stopping is the stop under way, which a second stopCPUProfile waits for. */
   stopping: Promise<Uint8Array | undefined> | undefined;
 
-  constructor(sampler: CpuSampler | CpuRecorder, core: Core | undefined, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions) {
+  constructor(sampler: CpuSampler | CpuRecorder, core: Core | undefined, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions, adopted = false) {
     this.writer = w;
+    if (adopted) this.#notBeforeMicros = host.nowMicros();
     this.#intervalMicros = intervalMicros;
     this.#includeIdle = options.includeIdle ?? false;
     this.#core = core;
@@ -173,7 +178,9 @@ class ActiveProfile {
       // The sampler's clock and ours differ by a constant: the profile's
       // start is when sampling began, which is when we read our clock.
       const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
-      this.#converter!.add(profile, { timeline, offsetMicros });
+      const notBefore = this.#notBeforeMicros;
+      this.#notBeforeMicros = undefined;
+      this.#converter!.add(notBefore === undefined ? profile : dropBefore(profile, notBefore + offsetMicros), { timeline, offsetMicros });
       if (restart) return this.#start();
     };
     return stopped instanceof Promise ? stopped.then(take) : take(stopped);
@@ -325,6 +332,27 @@ function takeSpare(intervalMicros: number): CpuSampler | undefined {
   return sampler;
 }
 
+/** dropBefore drops the samples taken before atMicros (on the profile's
+ * clock), keeping the timestamps of the rest: the first kept sample's delta
+ * absorbs the dropped ones'. */
+function dropBefore(p: Awaited<ReturnType<CpuSampler["stop"]>>, atMicros: number): Awaited<ReturnType<CpuSampler["stop"]>> {
+  const samples = p.samples ?? [];
+  const deltas = p.timeDeltas ?? [];
+  let t = p.startTime;
+  let i = 0;
+  let skipped = 0;
+  for (; i < samples.length; i++) {
+    const next = t + (deltas[i] ?? 0);
+    if (next >= atMicros) break;
+    t = next;
+    skipped += deltas[i] ?? 0;
+  }
+  if (i === 0) return p;
+  const timeDeltas = deltas.slice(i);
+  if (timeDeltas.length > 0) timeDeltas[0] = timeDeltas[0]! + skipped;
+  return { ...p, samples: samples.slice(i), timeDeltas };
+}
+
 // handledRejection is a rejected promise that does not count as unhandled:
 // a caller who ignores it must not have its process taken down.
 function handledRejection(err: unknown): Promise<never> {
@@ -371,16 +399,19 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}; profile it from outside over the inspector protocol (anyprof attach)`);
   }
   let sampler: CpuSampler | CpuRecorder | undefined;
+  let adopted = false;
   try {
     sampler = options.offThread === true ? host.newCpuRecorder?.() : undefined;
     if (sampler === undefined) {
       cpuCore ??= newCore(host.wasmModule());
-      sampler = takeSpare(intervalMicros) ?? host.newCpuSampler!();
+      sampler = takeSpare(intervalMicros);
+      adopted = sampler !== undefined;
+      sampler ??= host.newCpuSampler!();
     }
   } catch (err) {
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  const profile = new ActiveProfile(sampler, cpuCore, w, intervalMicros, options);
+  const profile = new ActiveProfile(sampler, cpuCore, w, intervalMicros, options, adopted);
   profile.writeTimeoutMillis = writeTimeoutMillis;
   active = profile;
   const started = profile.started.catch(async (err: unknown) => {

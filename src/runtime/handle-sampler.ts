@@ -14,7 +14,6 @@
 // samples dropped before it, as if the sampler had run at the interval.
 
 import type { CpuProfileShape, CpuSampler } from "../host/host.ts";
-import { dropBefore } from "./overlapping-sampler.ts";
 
 /** CpuProfileHandle is what v8.startCpuProfile() returns. */
 export interface CpuProfileHandle {
@@ -33,9 +32,7 @@ export type StartCpuProfile = (options?: { samplingIntervalMicros?: number }) =>
  * as the chunk began. */
 export function handleCpuSampler(startCpuProfile: StartCpuProfile, nowMicros: () => number): CpuSampler {
   let intervalMicros = 1000;
-  // adoptedAt is set on a reserve a later start() took over: samples
-  // before it belong to no profile.
-  let current: { handle: CpuProfileHandle; clock: number; overlapped: boolean; adoptedAt?: number } | undefined;
+  let current: { handle: CpuProfileHandle; clock: number; overlapped: boolean } | undefined;
   let reserve: typeof current;
   const begin = (overlapped: boolean): NonNullable<typeof current> => {
     const clock = nowMicros();
@@ -44,18 +41,15 @@ export function handleCpuSampler(startCpuProfile: StartCpuProfile, nowMicros: ()
   };
   const end = (chunk: NonNullable<typeof current>): CpuProfileShape => {
     const p = JSON.parse(chunk.handle.stop()) as CpuProfileShape;
-    let out = thin(p, intervalMicros, chunk.overlapped);
+    const out = thin(p, intervalMicros, chunk.overlapped);
     // One clock: a difference of a second or more would mean it is not.
-    if (Math.abs(p.startTime - chunk.clock) < 1e6) {
-      if (chunk.adoptedAt !== undefined) out = dropBefore(out, chunk.adoptedAt);
-      out.clockOffsetMicros = 0;
-    }
+    if (Math.abs(p.startTime - chunk.clock) < 1e6) out.clockOffsetMicros = 0;
     return out;
   };
   return {
     start(interval: number): number {
       if (reserve !== undefined) {
-        current = { ...reserve, adoptedAt: nowMicros() };
+        current = reserve;
         reserve = undefined;
         return current.clock;
       }

@@ -1,7 +1,9 @@
 // node.ts is the Node adapter: it injects Node's functions into the core —
-// the V8 ones it shares with Deno (v8.ts: samplers, AsyncLocalStorage,
-// async_hooks, zlib) plus hrtime, memory figures, argv and worker tracking —
-// and re-exports the public API. Nothing else.
+// the V8 ones it shares with Deno (v8.ts: AsyncLocalStorage, async_hooks,
+// zlib) plus hrtime, memory figures, argv and worker tracking — picks the
+// CPU and heap samplers this Node version and its flags allow (see
+// docs/app-thread-cost.md), and re-exports the public API. The samplers
+// themselves live in their own files.
 
 import { Session, console as inspectorConsole, url as inspectorUrl } from "node:inspector";
 import { createRequire, findSourceMap, syncBuiltinESMExports } from "node:module";
@@ -83,13 +85,14 @@ const cpuThread = import.meta.url.endsWith(".ts") ? undefined : new URL("./cpu-t
 
 setHost({
   ...v8Host(nowMicros, "host"),
-  // offThread CPU profiles convert in a worker unless another session would hear the
-  // console profiles its chunks are (then newCpuSampler's fallbacks run).
+  // offThread CPU profiles convert in a worker, unless another session
+  // would hear the console profiles its chunks are (then newCpuSampler's
+  // fallbacks run).
   newCpuRecorder: () => (cpuThread === undefined || profilerShared() ? undefined : workerCpuRecorder(cpuThread, nowMicros)),
   newCpuSampler: newSampler("anyprof-cpu-"),
   newBlockSampler: newSampler("anyprof-block-"),
   ...(startHeapProfile !== undefined && setHeapProfileNearHeapLimit !== undefined ? { heapProfileNearHeapLimit: setHeapProfileNearHeapLimit } : {}),
-  newHeapSampler: () => (startHeapProfile !== undefined ? handleHeapSampler(startHeapProfile, Session) : inspectorHeapSampler(Session)),
+  newHeapSampler: () => (startHeapProfile !== undefined ? handleHeapSampler(startHeapProfile, Session, (fn) => process.once("exit", fn)) : inspectorHeapSampler(Session)),
   ...nodeFiles(() => process.cwd(), findSourceMap),
   runtime: `node ${process.versions.node}`,
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": v8.getHeapStatistics() }),

@@ -105,10 +105,6 @@ export function overlappingCpuSampler(
   const overlapped = new Set<string>();
   // The host clock read as each chunk began, by title, for its offset.
   const clockAt = new Map<string, number>();
-  // A reserve adopted by a start() well after it began (a new profile
-  // taking over a stopped one's sampler): samples before the adoption
-  // belong to no profile, by title.
-  const adoptedAt = new Map<string, number>();
   const begin = (): { title: string; clock: number } => {
     const title = `${titlePrefix}${++sequence}`;
     if (current !== undefined) overlapped.add(title);
@@ -157,13 +153,7 @@ export function overlappingCpuSampler(
   };
   const trim = (title: string, p: CpuProfileShape): CpuProfileShape => {
     const clockOffsetMicros = offsetOf(title, p);
-    let out = clockOffsetMicros === undefined ? p : { ...p, clockOffsetMicros };
-    const adopted = adoptedAt.get(title);
-    adoptedAt.delete(title);
-    if (adopted !== undefined && clockOffsetMicros !== undefined) {
-      overlapped.delete(title); // its first sample goes with the rest
-      return dropBefore(out, adopted + clockOffsetMicros);
-    }
+    const out = clockOffsetMicros === undefined ? p : { ...p, clockOffsetMicros };
     if (!overlapped.delete(title)) return out;
     const samples = p.samples ?? [];
     const deltas = p.timeDeltas ?? [];
@@ -187,7 +177,6 @@ export function overlappingCpuSampler(
     start(intervalMicros: number): Answer<number> {
       if (reserve !== undefined) {
         current = reserve.title;
-        adoptedAt.set(current, nowMicros());
         const clock = reserve.clock;
         reserve = undefined;
         return clock;
@@ -222,7 +211,6 @@ export function overlappingCpuSampler(
       current = undefined;
       reserve = undefined;
       clockAt.clear();
-      adoptedAt.clear();
       for (const wake of waiting.values()) wake({ nodes: [], startTime: 0, endTime: 0 });
       waiting.clear();
       arrived.clear();
@@ -235,25 +223,4 @@ export function overlappingCpuSampler(
       session.disconnect();
     },
   };
-}
-
-/** dropBefore drops the samples taken before atMicros (on the profile's
- * clock), keeping the timestamps of the rest: the first kept sample's delta
- * absorbs the dropped ones'. */
-export function dropBefore(p: CpuProfileShape, atMicros: number): CpuProfileShape {
-  const samples = p.samples ?? [];
-  const deltas = p.timeDeltas ?? [];
-  let t = p.startTime;
-  let i = 0;
-  let skipped = 0;
-  for (; i < samples.length; i++) {
-    const next = t + (deltas[i] ?? 0);
-    if (next >= atMicros) break;
-    t = next;
-    skipped += deltas[i] ?? 0;
-  }
-  if (i === 0) return p;
-  const timeDeltas = deltas.slice(i);
-  if (timeDeltas.length > 0) timeDeltas[0] = timeDeltas[0]! + skipped;
-  return { ...p, samples: samples.slice(i), timeDeltas };
 }
