@@ -14,10 +14,9 @@ import "../runtime/node.ts";
 import { createRequire } from "node:module";
 import { withCore } from "../pprof/core.ts";
 import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
-import { encodeProfile, type Label, type StackSample } from "../pprof/encode.ts";
 import { gzip } from "../host/gzip.ts";
 import { defaultHeapRateBytes } from "../profiles/heap.ts";
-import { recordsFromSamplingProfile } from "../pprof/heapprofile.ts";
+import { heapProfileBytes } from "./convert-heap.ts";
 import { host, type CpuProfileShape, type HeapProfileShape } from "../host/host.ts";
 import type { Symbolizer } from "../pprof/symbolizer.ts";
 import { newSourceMapper, type SourceMapOptions } from "../symbolize/sourcemaps.ts";
@@ -561,36 +560,15 @@ async function heapProfile(run: Run, rateBytes: number, symbolizer: Symbolizer |
   const result = await session.call(shared ? "HeapProfiler.getSamplingProfile" : "HeapProfiler.stopSampling");
   const profile = result.profile as HeapProfileShape | undefined;
   if (profile === undefined || profile === null || typeof profile !== "object") throw new Error(`anyprof: HeapProfiler.stopSampling returned no profile: ${t.wsUrl}`);
-  let records;
   try {
-    records = recordsFromSamplingProfile(profile, rateBytes);
+    return heapProfileBytes(profile, rateBytes, timeNanos, [
+      `heap: attached over the inspector protocol to ${describe(t)}: live objects sampled by V8's sampling heap profiler during ${seconds(run.durationMillis)}, one per ${rateBytes} bytes allocated on average, after a full collection`,
+      "heap: inuse_space is V8's estimate of all the bytes the samples stand for (each scaled by 1/(1-e^(-size/rate)), like Go's scaleHeapSample); inuse_objects counts the sampled objects themselves, unscaled",
+      ...(shared ? ["heap: the target was already sampling its heap, so this is its sampler's view (since it started, at its own rate), left running"] : []),
+    ], symbolizer);
   } catch (err) {
     throw new Error(`anyprof: ${message(err)}`, { cause: err });
   }
-  const samples: StackSample[] = records.map((r) => ({
-    frames: r.frames,
-    values: [Math.round(r.objects), Math.round(r.bytes)],
-    labels: r.objectBytes > 0 ? [["bytes", r.objectBytes, ""] as Label] : undefined,
-  }));
-  const { proto } = encodeProfile(
-    {
-      sampleTypes: [
-        ["inuse_objects", "count"],
-        ["inuse_space", "bytes"],
-      ],
-      periodType: ["space", "bytes"],
-      period: rateBytes,
-      timeNanos,
-      comments: [
-        `heap: attached over the inspector protocol to ${describe(t)}: live objects sampled by V8's sampling heap profiler during ${seconds(run.durationMillis)}, one per ${rateBytes} bytes allocated on average, after a full collection`,
-        "heap: inuse_space is V8's estimate of all the bytes the samples stand for (each scaled by 1/(1-e^(-size/rate)), like Go's scaleHeapSample); inuse_objects counts the sampled objects themselves, unscaled",
-        ...(shared ? ["heap: the target was already sampling its heap, so this is its sampler's view (since it started, at its own rate), left running"] : []),
-      ],
-    },
-    samples,
-    symbolizer,
-  );
-  return gzip(proto);
 }
 
 /** maxInlineMapRefs bounds the inline (data:) maps kept from the target's

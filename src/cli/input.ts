@@ -6,6 +6,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { shown } from "../host/validate.ts";
+import { concatBytes } from "../pprof/decode.ts";
 
 /** maxInputBytes bounds an input file: far above any real profile (a
  * 10-minute .cpuprofile is tens of MB), far below what would take the
@@ -45,13 +46,7 @@ export function readInput(file: string, limitBytes: number = maxInputBytes): Uin
       total += n;
       if (total > limitBytes) throw tooLarge();
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(chunks, total);
   } finally {
     closeSync(fd);
   }

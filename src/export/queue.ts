@@ -8,6 +8,7 @@
 // the requests).
 
 import { host } from "../host/host.ts";
+import type { ExporterStats } from "../profiles/continuous.ts";
 
 /** PushRequest is one HTTP request an exporter wants delivered. */
 export interface PushRequest {
@@ -37,26 +38,10 @@ export interface QueueOptions {
   fetch?: typeof fetch;
 }
 
-/** QueueStats counts what a queue did since it was made. */
-export interface QueueStats {
-  /** queued is the requests held now (the one in flight included). */
-  queued: number;
-  /** queuedBytes is the bytes of their bodies. */
-  queuedBytes: number;
-  /** sent counts requests the backend accepted (2xx). */
-  sent: number;
-  /** sentBytes counts the body bytes of those. */
-  sentBytes: number;
-  /** dropped counts requests dropped because the queue was full. */
-  dropped: number;
-  /** failed counts requests given up on: refused (4xx other than 408/429)
-   * or out of attempts. */
-  failed: number;
-  /** retries counts attempts after a request's first. */
-  retries: number;
-  /** lastError describes the last failed attempt, if any. */
-  lastError?: string;
-}
+/** QueueStats counts what a queue did since it was made: the counters an
+ * exporter reports (queued includes the request in flight; failed counts
+ * refusals, 4xx other than 408/429, and requests out of attempts). */
+export type QueueStats = ExporterStats;
 
 interface Item {
   request: PushRequest;

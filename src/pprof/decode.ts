@@ -169,6 +169,12 @@ function gunzipBounded(bytes: Uint8Array, limitBytes: number): Uint8Array {
   };
   inflate.push(bytes, true);
   if (inflate.err) throw new Error(inflate.msg || `zlib error ${inflate.err}`);
+  return concatBytes(chunks, total);
+}
+
+/** concatBytes joins chunks whose lengths add up to total into one array
+ * (the chunk itself when there is one). */
+export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
   let at = 0;
