@@ -10,6 +10,7 @@ import { Session } from "node:inspector";
 import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { setHost } from "../host/host.ts";
+import { ownScriptPrefixes } from "../host/own.ts";
 import { spreadTruncatedDeltas } from "./bun-deltas.ts";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { jscHeapCensus, type JscHeap } from "../pprof/heapprofile.ts";
@@ -35,6 +36,8 @@ setHost({
   wasmModule: inlineWasmModule,
   nowMicros,
   newAsyncStore: () => new AsyncLocalStorage(),
+  // Frames of this package (its dist/ or src/) fold into "(anyprof)".
+  ownScriptUrls: ownScriptPrefixes(import.meta.url),
   // JSC has one sampling profiler for all sessions: startCPUProfile and the
   // block profiler share it (see shared-sampler.ts).
   newCpuSampler: shareSampler(() => spreadTruncatedDeltas(inspectorCpuSampler(Session, nowMicros)), nowMicros),

@@ -8,6 +8,7 @@ import process, { memoryUsage } from "node:process";
 import { getHeapStatistics } from "node:v8";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
+import { ownScriptPrefixes } from "../host/own.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 
@@ -25,6 +26,8 @@ const nowMicros = (): number => performance.now() * 1000;
 
 setHost({
   ...v8Host(nowMicros, "measure"),
+  // Frames of this package (its dist/ or src/) fold into "(anyprof)".
+  ownScriptUrls: ownScriptPrefixes(import.meta.url),
   runtime: `deno ${Deno.version.deno}`,
   memoryStats: () => ({ "process.memoryUsage()": memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
   // Deno.execPath() would need --allow-read; the arguments need nothing.

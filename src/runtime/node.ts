@@ -8,6 +8,7 @@ import { createRequire, syncBuiltinESMExports } from "node:module";
 import { getHeapStatistics } from "node:v8";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
+import { ownScriptPrefixes } from "../host/own.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 
@@ -17,6 +18,8 @@ const nowMicros = (): number => Number(process.hrtime.bigint()) / 1000;
 
 setHost({
   ...v8Host(nowMicros, "host"),
+  // Frames of this package (its dist/ or src/) fold into "(anyprof)".
+  ownScriptUrls: ownScriptPrefixes(import.meta.url),
   runtime: `node ${process.versions.node}`,
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
   commandLine: () => [...process.argv],
