@@ -78,7 +78,7 @@ describe("CPU profile conformance", () => {
 
       const bytes = Buffer.from(out.pprof, "base64");
       const p = resolve(bytes);
-      expect(p.sampleTypes).toEqual(["samples/count", "cpu/nanoseconds"]);
+      expect(p.sampleTypes).toEqual(["samples/count", "cpu/nanoseconds", "wall/nanoseconds"]);
       expect(p.periodType).toBe("cpu/nanoseconds");
       expect(p.raw.period).toBe(1_000_000);
       expect(p.raw.durationNanos).toBeGreaterThan(1e9);

@@ -30,6 +30,18 @@ export interface ChunkLabels {
   offsetMicros: number;
 }
 
+/** ChunkCpu is the sampled thread's CPU clock read during a chunk: at
+ * timesMicros (the host clock, like the label timeline) it had used
+ * cpuMicros. offsetMicros turns the profile's clock into the host's. The
+ * first reading is at or before the chunk's first sample, the last at or
+ * after its last but for moments; samples outside are charged to the
+ * nearest window. */
+export interface ChunkCpu {
+  timesMicros: readonly number[];
+  cpuMicros: readonly number[];
+  offsetMicros: number;
+}
+
 /** NodeIndex maps a node id to its index in the nodes array. */
 interface NodeIndex {
   get(id: number): number | undefined;
@@ -91,6 +103,8 @@ export class CpuProfileConverter {
   readonly #ownPrefixes: readonly string[] | undefined;
   #labelIds = new Map<string, number>();
   #sampleCount = 0;
+  #cpuClockMicros = 0;
+  #cpuUnsampledMicros = 0;
 
   /** The constructor resets core and interns the profile's own strings
    * first, so that the string table starts the same in every profile. */
@@ -98,8 +112,8 @@ export class CpuProfileConverter {
     this.#core = core;
     this.#options = options;
     this.#ownPrefixes = options.ownScriptUrls ?? host.ownScriptUrls;
-    core.reset(2);
-    core.strings(["samples", "count", "cpu", "nanoseconds"]);
+    core.reset(3);
+    core.strings(["samples", "count", "cpu", "nanoseconds", "wall"]);
   }
 
   /** sampleCount is the number of samples added so far (idle excluded). */
@@ -109,7 +123,7 @@ export class CpuProfileConverter {
 
   /** add converts one profile chunk into the core. It throws a "pprof:"
    * error on a malformed tree (an unknown child or sample node). */
-  add(profile: CpuProfileShape, labels?: ChunkLabels): void {
+  add(profile: CpuProfileShape, labels?: ChunkLabels, cpu?: ChunkCpu): void {
     const core = this.#core;
     const nodes = profile.nodes;
     if (!Array.isArray(nodes)) throw new Error("pprof: cpuprofile has no nodes");
@@ -247,10 +261,15 @@ export class CpuProfileConverter {
     // since V8 adds samples under GC pressure. A gap longer than
     // maxGapIntervals intervals is capped: the sampler ticks on wall time, so
     // such a gap means the thread was not running (descheduled on a busy
-    // machine), and wall time is not CPU time.
+    // machine), and wall time is not CPU time. Where the thread's CPU clock
+    // was read (cpu), that time only weighs the samples of each window
+    // between two readings, which share the CPU the thread really used.
+    // wall/nanoseconds is the time until the next sample, uncapped.
+    const valueCount = 3;
     const maxGapMicros = maxGapIntervals * this.#options.intervalMicros;
     const sampleWords = new Uint32Array(count * 2);
-    const values = new Float64Array(count * 2);
+    const values = new Float64Array(count * valueCount);
+    const sampleHostMicros = cpu !== undefined ? new Float64Array(count) : undefined;
     const timeline = labels?.timeline;
     let t = profile.startTime;
     let next = count > 0 ? t + (deltas[0] ?? 0) : t;
@@ -271,12 +290,54 @@ export class CpuProfileConverter {
       }
       sampleWords[kept * 2] = lines !== undefined ? lines.deal(node) : node;
       sampleWords[kept * 2 + 1] = labelSet;
-      values[kept * 2] = 1;
-      values[kept * 2 + 1] = Math.round(Math.min(Math.max(0, next - at), maxGapMicros) * 1000);
+      const gapMicros = Math.max(0, next - at);
+      values[kept * valueCount] = 1;
+      // Idle samples use no CPU; the others until the next sample, capped.
+      values[kept * valueCount + 1] = idleNodes[node] === 1 && cpu !== undefined ? 0 : Math.round(Math.min(gapMicros, maxGapMicros) * 1000);
+      values[kept * valueCount + 2] = Math.round(gapMicros * 1000);
+      if (sampleHostMicros !== undefined) sampleHostMicros[kept] = at - cpu!.offsetMicros;
       kept++;
     }
-    core.treeSamples(tree, treeCount, sampleWords, kept, values, 2);
+    if (cpu !== undefined) this.#chargeCpu(cpu, values, sampleHostMicros!, kept);
+    core.treeSamples(tree, treeCount, sampleWords, kept, values, valueCount);
     this.#sampleCount += kept;
+  }
+
+  // #chargeCpu replaces each sample's CPU estimate (its capped gap) by its
+  // share of the CPU the thread used in the window between the two clock
+  // readings around it, in proportion to those estimates. A window's CPU
+  // with no sample to carry it (the thread ran between two idle samples)
+  // is left out, and counted in cpuUnsampledMicros.
+  #chargeCpu(cpu: ChunkCpu, values: Float64Array, atMicros: Float64Array, count: number): void {
+    const times = cpu.timesMicros;
+    const used = cpu.cpuMicros;
+    const windows = times.length - 1;
+    this.#cpuClockMicros += windows >= 1 ? Math.max(0, used[windows]! - used[0]!) : 0;
+    if (windows < 1) return;
+    const windowOf = new Int32Array(count);
+    const weight = new Float64Array(windows);
+    let w = 0;
+    for (let k = 0; k < count; k++) {
+      // Samples come in time order: the window only moves forward.
+      while (w + 1 < windows && atMicros[k]! >= times[w + 1]!) w++;
+      windowOf[k] = w;
+      weight[w]! += values[k * 3 + 1]!;
+    }
+    for (let k = 0; k < count; k++) {
+      const i = windowOf[k]!;
+      const windowCpu = Math.max(0, used[i + 1]! - used[i]!);
+      values[k * 3 + 1] = weight[i]! > 0 ? Math.round((windowCpu * 1000 * values[k * 3 + 1]!) / weight[i]!) : 0;
+    }
+    for (let i = 0; i < windows; i++) if (weight[i] === 0) this.#cpuUnsampledMicros += Math.max(0, used[i + 1]! - used[i]!);
+  }
+
+  /** cpuClockMicros is the thread CPU time the clock readings given to add
+   * spanned; cpuUnsampledMicros the part of it no sample could carry. */
+  get cpuClockMicros(): number {
+    return this.#cpuClockMicros;
+  }
+  get cpuUnsampledMicros(): number {
+    return this.#cpuUnsampledMicros;
   }
 
   // #ownNodes marks the nodes that are anyprof's own work: a frame of its
@@ -340,20 +401,30 @@ export class CpuProfileConverter {
     return coreId;
   }
 
+  // #comments says what the profile's numbers are: where anyprof's own
+  // frames could not be told apart.
+  #comments(): string[] {
+    const out: string[] = [];
+    if (this.#ownPrefixes === undefined) out.push("anyprof: its own frames are not folded into (anyprof): its scripts are not known (bundled into the application?)");
+    return out;
+  }
+
   /** finish writes the profile (uncompressed Profile message). */
   finish(timeNanos: bigint, durationNanos: bigint, comments: readonly string[] = []): Uint8Array {
     const core = this.#core;
-    const s = core.strings(["samples", "count", "cpu", "nanoseconds", ...comments]);
+    const s = core.strings(["samples", "count", "cpu", "nanoseconds", "wall", ...this.#comments(), ...comments]);
     const meta: Meta = {
-      sampleTypes: [[s[0]!, s[1]!], [s[2]!, s[3]!]],
+      // cpu is the default view (go tool pprof would take the last type,
+      // wall, without default_sample_type).
+      sampleTypes: [[s[0]!, s[1]!], [s[2]!, s[3]!], [s[4]!, s[3]!]],
       periodType: [s[2]!, s[3]!],
       period: BigInt(Math.round(this.#options.intervalMicros * 1000)),
       timeNanos,
       durationNanos,
-      defaultSampleType: 0,
+      defaultSampleType: s[2]!,
       docUrl: 0,
       mappingFile: 0,
-      comments: [...s.slice(4)],
+      comments: [...s.slice(5)],
     };
     return core.build(meta);
   }

@@ -5,12 +5,13 @@
 // paths: a sampler failure is kept and reported by stopCPUProfile.
 
 import { newCore, type Core } from "../pprof/core.ts";
-import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
+import { CpuProfileConverter, maxGapIntervals } from "../pprof/cpuprofile.ts";
 import { gzip } from "../host/gzip.ts";
 import { host, type CpuSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { writeAll, type ProfileWriter } from "../host/writer.ts";
 import { own } from "../host/own.ts";
+import { ThreadCpuReadings, cpuWindowMillis } from "./cpu-clock.ts";
 
 /** CpuProfileOptions tunes a CPU profile. */
 export interface CpuProfileOptions {
@@ -23,6 +24,10 @@ export interface CpuProfileOptions {
   /** chunkSeconds is how often the sampler's buffer is drained into the
    * profile (default 10): it bounds memory for long profiles. */
   chunkSeconds?: number;
+  /** cpuWindowMillis is how often the thread's CPU clock is read, where the
+   * runtime has one (default 100): each window's CPU time is shared among
+   * its samples. */
+  cpuWindowMillis?: number;
 }
 
 /** labelTimelineCap bounds the label changes kept per chunk (12 bytes each);
@@ -51,6 +56,8 @@ class ActiveProfile {
   #clockAtStart = 0;
   #failure: Error | undefined;
   #labelsTruncated = false;
+  readonly #cpuClock: ThreadCpuReadings;
+  readonly #cpuWindowMillis: number;
   readonly started: Promise<void>;
   /** stopping is the stop under way, which a second stopCPUProfile waits for. */
   stopping: Promise<Uint8Array | undefined> | undefined;
@@ -61,6 +68,8 @@ class ActiveProfile {
     this.#intervalMicros = intervalMicros;
     this.#converter = new CpuProfileConverter(core, { intervalMicros, includeIdle: options.includeIdle ?? false });
     this.#startNanos = host.nowNanos();
+    this.#cpuWindowMillis = options.cpuWindowMillis ?? cpuWindowMillis;
+    this.#cpuClock = new ThreadCpuReadings(this.#cpuWindowMillis);
     startTimeline(labelTimelineCap);
     this.started = this.#run(() => this.#start());
     // chunkSeconds was checked by startCPUProfile; Infinity means no drains.
@@ -115,14 +124,22 @@ class ActiveProfile {
   #start(): void | Promise<void> {
     const began = this.#sampler.start(this.#intervalMicros);
     if (began instanceof Promise) {
-      return began.then((clockMicros) => void (this.#clockAtStart = clockMicros));
+      return began.then((clockMicros) => {
+        this.#clockAtStart = clockMicros;
+        this.#cpuClock.read();
+      });
     }
     this.#clockAtStart = began;
+    this.#cpuClock.read();
   }
 
   // #drain stops the sampler, adds what it recorded, and restarts it unless
   // this is the final drain.
   #drain(restart: boolean): void | Promise<void> {
+    // The chunk's last CPU reading (and the next chunk's first): just
+    // before the sampler stops.
+    this.#cpuClock.read();
+    const cpu = this.#cpuClock.take();
     const stopped = this.#sampler.stop();
     const take = (profile: Awaited<ReturnType<CpuSampler["stop"]>>) => {
       const timeline = takeTimeline(!restart);
@@ -130,7 +147,7 @@ class ActiveProfile {
       // The sampler's clock and ours differ by a constant: the profile's
       // start is when sampling began, which is when we read our clock.
       const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
-      this.#converter.add(profile, { timeline, offsetMicros });
+      this.#converter.add(profile, { timeline, offsetMicros }, cpu !== undefined ? { ...cpu, offsetMicros } : undefined);
       if (restart) return this.#start();
     };
     return stopped instanceof Promise ? stopped.then(take) : take(stopped);
@@ -176,13 +193,24 @@ class ActiveProfile {
 
   #finish(): Uint8Array {
     const comments = this.#labelsTruncated ? [`labels: more than ${labelTimelineCap} label changes in a chunk; later samples keep the last labels seen`] : [];
+    comments.push(this.#cpuComment());
     return gzip(this.#converter.finish(this.#startNanos, host.nowNanos() - this.#startNanos, comments));
+  }
+
+  // #cpuComment says where cpu/nanoseconds comes from.
+  #cpuComment(): string {
+    if (this.#cpuClock.available) {
+      const unsampled = this.#converter.cpuUnsampledMicros;
+      return `cpu/nanoseconds: the sampled thread's CPU time (${host.threadCpuClock ?? "thread CPU clock"}), read every ${this.#cpuWindowMillis} ms and shared among each window's samples${unsampled > 0 ? `; ${(unsampled / 1000).toFixed(1)} ms ran where no sample fell and is not in the profile` : ""}`;
+    }
+    return `cpu/nanoseconds: no thread CPU clock in ${host.runtime}: each sample counts the time until the next, capped at ${maxGapIntervals} intervals, which is wall time while the thread waits for a core`;
   }
 
   #close(bytes: Uint8Array | undefined): Uint8Array {
     // A failed profile never drained its last chunk: end the label log
     // (and its async hooks) here, whatever happened.
     if (timelineRecording()) takeTimeline(true);
+    this.#cpuClock.close();
     try {
       this.#sampler.close();
     } catch {
@@ -214,6 +242,10 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
   const chunkSeconds = options.chunkSeconds ?? 10;
   if (!(chunkSeconds === Infinity || (chunkSeconds >= 0.001 && chunkSeconds <= 2_000_000))) {
     throw new Error(`pprof: chunkSeconds must be from 0.001 to 2e6, or Infinity for no drains, got ${chunkSeconds}`);
+  }
+  const windowMillis = options.cpuWindowMillis ?? cpuWindowMillis;
+  if (!(windowMillis >= 1 && windowMillis <= 3_600_000)) {
+    throw new Error(`pprof: cpuWindowMillis must be from 1 to 3600000, got ${windowMillis}`);
   }
   if (host.newCpuSampler === undefined) {
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}; profile it from outside over the inspector protocol (anyprof attach)`);

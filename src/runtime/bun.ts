@@ -18,6 +18,8 @@ import { inlineWasmModule } from "../wasm/inline.ts";
 import { inspectorCpuSampler } from "./inspector.ts";
 import { shareSampler } from "./shared-sampler.ts";
 import { workerTracker } from "./workers.ts";
+import { threadCpuClock } from "./thread-cpu.ts";
+import { readFileSync } from "node:fs";
 
 declare const Bun: { version: string; gc(force: boolean): void };
 
@@ -38,6 +40,8 @@ setHost({
   newAsyncStore: () => new AsyncLocalStorage(),
   // Frames of this package (its dist/ or src/) fold into "(anyprof)".
   ownScriptUrls: ownScriptPrefixes(import.meta.url),
+  // CPU profiles' cpu/nanoseconds: the main thread's real CPU time.
+  ...threadCpuClock(process as never, (path) => readFileSync(path, "latin1")),
   // JSC has one sampling profiler for all sessions: startCPUProfile and the
   // block profiler share it (see shared-sampler.ts).
   newCpuSampler: shareSampler(() => spreadTruncatedDeltas(inspectorCpuSampler(Session, nowMicros)), nowMicros),

@@ -11,6 +11,8 @@ import { setHost } from "../host/host.ts";
 import { ownScriptPrefixes } from "../host/own.ts";
 import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
+import { threadCpuClock } from "./thread-cpu.ts";
+import { readFileSync } from "node:fs";
 
 // hrtime is the clock V8 stamps samples with: both read the OS monotonic
 // clock (CLOCK_MONOTONIC, mach_absolute_time, the performance counter).
@@ -20,6 +22,8 @@ setHost({
   ...v8Host(nowMicros, "host"),
   // Frames of this package (its dist/ or src/) fold into "(anyprof)".
   ownScriptUrls: ownScriptPrefixes(import.meta.url),
+  // CPU profiles' cpu/nanoseconds: the main thread's real CPU time.
+  ...threadCpuClock(process as never, (path) => readFileSync(path, "latin1")),
   runtime: `node ${process.versions.node}`,
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": getHeapStatistics() }),
   commandLine: () => [...process.argv],
