@@ -37,10 +37,20 @@ function anyprof(args: string[], opts: { cwd?: string } = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const leafNanos = (bytes: Uint8Array, fn: string) =>
-  resolve(bytes)
-    .samples.filter((s) => s.frames.some((f) => f.functionName === fn))
-    .reduce((n, s) => n + s.values[1]!, 0);
+/** leafNanos sums the wall/nanoseconds of samples under fn: a 400 ms spin
+ * is 400 ms of wall time however busy the machine, while its CPU time
+ * (cpu/nanoseconds, the thread's real CPU) is what the machine gave it. */
+const leafNanos = (bytes: Uint8Array, fn: string) => {
+  const p = resolve(bytes);
+  const wall = p.sampleTypes.indexOf("wall/nanoseconds");
+  const under = p.samples.filter((s) => s.frames.some((f) => f.functionName === fn));
+  const cpu = under.reduce((n, s) => n + s.values[1]!, 0);
+  const wallNanos = under.reduce((n, s) => n + s.values[wall]!, 0);
+  // CPU time is never more than the wall time it was used in.
+  expect(cpu, `${fn}: cpu ${cpu} ns ≤ wall ${wallNanos} ns`).toBeLessThanOrEqual(wallNanos * 1.05);
+  expect(cpu, `${fn}: cpu`).toBeGreaterThan(0);
+  return wallNanos;
+};
 
 describe("anyprof record", () => {
   for (const [name, runtime] of [["node", "node"], ["deno", bin("deno")], ["bun", bin("bun")]] as const) {

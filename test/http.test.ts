@@ -154,7 +154,8 @@ describe("/debug/pprof/ on Node", () => {
     const heap = parseRaw(await goPprofUrl(server.url + "heap", "-raw"));
     expect(heap.sampleTypes.length).toBeGreaterThan(0);
     const cpu = parseRaw(await goPprofUrl(server.url + "profile?seconds=2", "-raw"));
-    expect(cpu.sampleTypes).toEqual(["samples/count", "cpu/nanoseconds", "wall/nanoseconds"]);
+    // Go marks the default sample type: cpu, not the last one (wall).
+    expect(cpu.sampleTypes).toEqual(["samples/count", "cpu/nanoseconds[dflt]", "wall/nanoseconds"]);
   });
 
   it("answers Grafana Alloy's default targets with valid pprof", async () => {
