@@ -2,10 +2,15 @@
 // process and prints one JSON line: the profile's CPU total, the thread's
 // real CPU time over the same span (Linux schedstat, read here), and each
 // leaf function's CPU time. bench/cpu-time.mjs runs it; it is not a test.
-//   <runtime> cpu-time-child.mjs <anyprof|datadog> <seconds> [windowMillis] [hz]
+//   <runtime> cpu-time-child.mjs <anyprof|datadog> <seconds> [windowMillis] [hz] [lines]
+// lines (0 or 1, default 1 for anyprof, 0 for Datadog) is line-level
+// attribution: anyprof's lines option, Datadog's lineNumbers.
 import { readFileSync } from "node:fs";
 
-const [profiler = "anyprof", secondsArg = "3", windowArg = "100", hzArg = "100"] = globalThis.Deno ? Deno.args : process.argv.slice(2);
+const [profiler = "anyprof", secondsArg = "3", windowArg = "100", hzArg = "100", linesArg] = globalThis.Deno ? Deno.args : process.argv.slice(2);
+const lines = linesArg === undefined ? profiler === "anyprof" : linesArg === "1";
+let gzBytes = 0;
+let sampleCount = 0;
 const seconds = Number(secondsArg);
 const hz = Number(hzArg);
 
@@ -50,10 +55,12 @@ const turn = () => new Promise((r) => setTimeout(r, 0));
 
 let stop;
 if (profiler === "datadog") {
-  const { time } = await import("@datadog/pprof");
-  time.start({ intervalMicros: 1e6 / hz, durationMillis: 3_600_000, collectCpuTime: true, withContexts: true, lineNumbers: false });
-  stop = () => {
+  const { time, encode } = await import("@datadog/pprof");
+  time.start({ intervalMicros: 1e6 / hz, durationMillis: 3_600_000, collectCpuTime: true, withContexts: true, lineNumbers: lines });
+  stop = async () => {
     const p = time.stop();
+    gzBytes = (await encode(p)).length;
+    for (const x of p.sample) sampleCount += Number(x.value[0]);
     const s = p.stringTable.strings;
     const cpu = p.sampleType.findIndex((t) => s[t.type] === "cpu");
     const fns = new Map(p.function.map((f) => [Number(f.id), s[f.name]]));
@@ -64,9 +71,10 @@ if (profiler === "datadog") {
   const anyprof = globalThis.Deno ? await import("../src/runtime/deno.ts") : await import("anyprof");
   const { gunzipSync } = await import("node:zlib");
   const protobuf = (await import("protobufjs")).default;
-  await anyprof.startCPUProfile(undefined, { hz, cpuWindowMillis: Number(windowArg) });
+  await anyprof.startCPUProfile(undefined, { hz, cpuWindowMillis: Number(windowArg), lines });
   stop = async () => {
     const bytes = await anyprof.stopCPUProfile();
+    gzBytes = bytes.length;
     const root = protobuf.loadSync(new URL("../test/profile.proto", import.meta.url).pathname);
     const P = root.lookupType("perftools.profiles.Profile");
     const p = P.toObject(P.decode(gunzipSync(bytes)), { longs: Number, arrays: true, defaults: true });
@@ -74,6 +82,7 @@ if (profiler === "datadog") {
     const cpu = p.sampleType.findIndex((t) => s[t.type] === "cpu");
     const fns = new Map(p.function.map((f) => [f.id, s[f.name]]));
     const locs = new Map(p.location.map((l) => [l.id, fns.get(l.line[0]?.functionId)]));
+    for (const x of p.sample) sampleCount += x.value[0];
     return p.sample.map((x) => ({ leaf: locs.get(x.locationId[0]) ?? "?", cpu: x.value[cpu] }));
   };
 }
@@ -93,4 +102,4 @@ for (const x of samples) {
   flat[x.leaf] = (flat[x.leaf] ?? 0) + x.cpu;
   total += x.cpu;
 }
-console.log(JSON.stringify({ profiler, total, threadCpu, wallNanos, flat, sink: sink > 0 }));
+console.log(JSON.stringify({ profiler, lines, total, threadCpu, wallNanos, gzBytes, sampleCount, flat, sink: sink > 0 }));

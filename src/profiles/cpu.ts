@@ -28,6 +28,10 @@ export interface CpuProfileOptions {
    * runtime has one (default 100): each window's CPU time is shared among
    * its samples. */
   cpuWindowMillis?: number;
+  /** lines splits each leaf's samples across the source lines the engine
+   * saw them on (default true); false keeps every frame at its function's
+   * line, for smaller profiles. */
+  lines?: boolean;
 }
 
 /** labelTimelineCap bounds the label changes kept per chunk (12 bytes each);
@@ -66,7 +70,7 @@ class ActiveProfile {
     this.writer = w;
     this.#sampler = sampler;
     this.#intervalMicros = intervalMicros;
-    this.#converter = new CpuProfileConverter(core, { intervalMicros, includeIdle: options.includeIdle ?? false });
+    this.#converter = new CpuProfileConverter(core, { intervalMicros, includeIdle: options.includeIdle ?? false, lineLevel: options.lines ?? true });
     this.#startNanos = host.nowNanos();
     this.#cpuWindowMillis = options.cpuWindowMillis ?? cpuWindowMillis;
     this.#cpuClock = new ThreadCpuReadings(this.#cpuWindowMillis);
