@@ -56,13 +56,16 @@ const turn = () => new Promise((r) => setTimeout(r, 0));
 let stop;
 if (profiler === "datadog") {
   const { time, encode } = await import("@datadog/pprof");
-  time.start({ intervalMicros: 1e6 / hz, durationMillis: 3_600_000, collectCpuTime: true, withContexts: true, lineNumbers: lines });
+  // Datadog's lineNumbers rules out contexts, and collectCpuTime needs
+  // them: with lines asked for explicitly (the size benchmark), neither.
+  const sizeRun = linesArg !== undefined;
+  time.start({ intervalMicros: 1e6 / hz, durationMillis: 3_600_000, collectCpuTime: !sizeRun, withContexts: !sizeRun, lineNumbers: lines });
   stop = async () => {
     const p = time.stop();
     gzBytes = (await encode(p)).length;
     for (const x of p.sample) sampleCount += Number(x.value[0]);
     const s = p.stringTable.strings;
-    const cpu = p.sampleType.findIndex((t) => s[t.type] === "cpu");
+    const cpu = Math.max(0, p.sampleType.findIndex((t) => s[t.type] === (sizeRun ? "wall" : "cpu")));
     const fns = new Map(p.function.map((f) => [Number(f.id), s[f.name]]));
     const locs = new Map(p.location.map((l) => [Number(l.id), fns.get(Number(l.line[0]?.functionId))]));
     return p.sample.map((x) => ({ leaf: locs.get(Number(x.locationId[0])) ?? "?", cpu: Number(x.value[cpu]) }));

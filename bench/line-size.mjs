@@ -1,6 +1,7 @@
 // line-size.mjs measures what line-level attribution costs in profile size:
 // gzip bytes per sample of anyprof with and without lines, and of
-// @datadog/pprof with lineNumbers true and false, on the cpu-time workload
+// @datadog/pprof with lineNumbers true and false (both without contexts and
+// CPU time, which lineNumbers rules out), on the cpu-time workload
 // (bench/cpu-time-child.mjs) in the same run. Medians of the rounds.
 //   node bench/line-size.mjs [rounds=3] [seconds=4] [hz=200]
 import { spawnSync } from "node:child_process";
