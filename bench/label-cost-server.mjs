@@ -30,7 +30,8 @@ if (mode === "profile" || mode === "labels") {
 } else if (mode === "datadog" || mode === "dd-labels") {
   const { time } = await import("@datadog/pprof");
   const withContexts = mode === "dd-labels";
-  time.start({ intervalMicros: 10_000, durationMillis: 3_600_000, withContexts, lineNumbers: false });
+  // useCPED: contexts ride AsyncLocalStorage (Node 24's AsyncContextFrame), as dd-trace uses them.
+  time.start({ intervalMicros: 10_000, durationMillis: 3_600_000, withContexts, useCPED: withContexts, lineNumbers: false });
   if (withContexts) {
     onRequest = (req, res) =>
       time.runWithContext({ route: req.url ?? "/", method: req.method ?? "GET" }, () => handle(req, res));

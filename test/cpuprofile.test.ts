@@ -140,6 +140,14 @@ describe("CpuProfileConverter", () => {
     }
   });
 
+  it("keeps every frame at its function's line with lineLevel: false", () => {
+    const nodes = tree();
+    nodes[2] = { ...nodes[2]!, hitCount: 2, positionTicks: [{ line: 12, ticks: 2 }] };
+    const conv = new CpuProfileConverter(freshCore(), { intervalMicros: 1000, lineLevel: false, ownScriptUrls: [] });
+    conv.add({ nodes, samples: [3, 3], timeDeltas: [0, 1000], startTime: 0, endTime: 2000 });
+    expect(resolve(conv.finish(1n, 1n)).samples.map((s) => s.frames[0]!.line)).toEqual([10]);
+  });
+
   it("leaves ticks the engine placed on no line at the function's line (JSC's optimizing tiers)", () => {
     const nodes = tree();
     nodes[2] = { ...nodes[2]!, hitCount: 4, positionTicks: [{ line: 12, ticks: 1 }] };
