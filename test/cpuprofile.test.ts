@@ -82,8 +82,12 @@ describe("CpuProfileConverter", () => {
   });
 
   it("makes cpu the default sample type and keeps wall beside it", () => {
-    const raw = convert([{ nodes: tree(), samples: [4], timeDeltas: [0], startTime: 0, endTime: 10 }]).raw;
-    expect(raw.stringTable[raw.defaultSampleType]).toBe("cpu");
+    const p = convert([{ nodes: tree(), samples: [4], timeDeltas: [0], startTime: 0, endTime: 10 }]);
+    expect(p.raw.stringTable[p.raw.defaultSampleType]).toBe("cpu");
+    // Without clock readings the profile says what its cpu values are.
+    expect(p.comments).toContain("cpu/nanoseconds: no thread CPU clock was read: each sample counts the time until the next, capped at 2 intervals, which is wall time while the thread waits for a core");
+    const clocked = convert([{ nodes: tree(), samples: [4], timeDeltas: [0], startTime: 0, endTime: 10 }], false, { timesMicros: [0, 10], cpuMicros: [0, 5], offsetMicros: 0 });
+    expect(clocked.comments.some((c) => c.startsWith("cpu/nanoseconds: no thread CPU clock"))).toBe(false);
   });
 
   it("folds anyprof's frames, and the runtime's code they call, into one (anyprof) frame", () => {

@@ -105,6 +105,7 @@ export class CpuProfileConverter {
   #sampleCount = 0;
   #cpuClockMicros = 0;
   #cpuUnsampledMicros = 0;
+  #cpuRead = false;
 
   /** The constructor resets core and interns the profile's own strings
    * first, so that the string table starts the same in every profile. */
@@ -309,6 +310,7 @@ export class CpuProfileConverter {
   // with no sample to carry it (the thread ran between two idle samples)
   // is left out, and counted in cpuUnsampledMicros.
   #chargeCpu(cpu: ChunkCpu, values: Float64Array, atMicros: Float64Array, count: number): void {
+    this.#cpuRead = true;
     const times = cpu.timesMicros;
     const used = cpu.cpuMicros;
     const windows = times.length - 1;
@@ -406,6 +408,9 @@ export class CpuProfileConverter {
   #comments(): string[] {
     const out: string[] = [];
     if (this.#ownPrefixes === undefined) out.push("anyprof: its own frames are not folded into (anyprof): its scripts are not known (bundled into the application?)");
+    if (this.#sampleCount > 0 && this.#cpuClockMicros === 0 && !this.#cpuRead) {
+      out.push(`cpu/nanoseconds: no thread CPU clock was read: each sample counts the time until the next, capped at ${maxGapIntervals} intervals, which is wall time while the thread waits for a core`);
+    }
     return out;
   }
 

@@ -5,7 +5,7 @@
 // paths: a sampler failure is kept and reported by stopCPUProfile.
 
 import { newCore, type Core } from "../pprof/core.ts";
-import { CpuProfileConverter, maxGapIntervals } from "../pprof/cpuprofile.ts";
+import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { gzip } from "../host/gzip.ts";
 import { host, type CpuSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
@@ -207,7 +207,8 @@ class ActiveProfile {
       const unsampled = this.#converter.cpuUnsampledMicros;
       return `cpu/nanoseconds: the sampled thread's CPU time (${host.threadCpuClock ?? "thread CPU clock"}), read every ${this.#cpuWindowMillis} ms and shared among each window's samples${unsampled > 0 ? `; ${(unsampled / 1000).toFixed(1)} ms ran where no sample fell and is not in the profile` : ""}`;
     }
-    return `cpu/nanoseconds: no thread CPU clock in ${host.runtime}: each sample counts the time until the next, capped at ${maxGapIntervals} intervals, which is wall time while the thread waits for a core`;
+    // The converter explains what cpu/nanoseconds is then.
+    return `anyprof: ${host.runtime} has no thread CPU clock`;
   }
 
   #close(bytes: Uint8Array | undefined): Uint8Array {
