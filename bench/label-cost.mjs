@@ -4,8 +4,10 @@
 // profile plus runWithLabels around every request, on Node 20, 22, 24, 26;
 // on Node 24 also @datadog/pprof's time profiler without and with contexts.
 // The load generator is this process (32 keep-alive connections); modes
-// alternate within each round; medians. Ratios are against "none" on the
-// same Node in the same run.
+// alternate within each round; medians. The measure is the server's CPU
+// time per request (its process.cpuUsage over the window ÷ requests), which
+// a busy machine moves far less than requests/s; ratios are against "none"
+// on the same Node in the same run.
 //   node bench/label-cost.mjs [rounds=3] [seconds=4]
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -32,11 +34,12 @@ async function measure(node, mode) {
       child.once("exit", (c) => reject(new Error(`server ${mode} exited ${c}`)));
     });
     const agent = new Agent({ keepAlive: true, maxSockets: 32 });
-    const get = () =>
+    const get = (path = "/api/items") =>
       new Promise((resolve, reject) => {
-        const req = request({ host: "127.0.0.1", port, path: "/api/items", agent }, (res) => {
-          res.resume();
-          res.on("end", resolve);
+        const req = request({ host: "127.0.0.1", port, path, agent }, (res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (d) => (body += d));
+          res.on("end", () => resolve(body));
         });
         req.on("error", reject);
         req.end();
@@ -45,11 +48,13 @@ async function measure(node, mode) {
     const warm = performance.now() + 500;
     await Promise.all(Array.from({ length: 32 }, async () => { while (performance.now() < warm) await get(); }));
     let done = 0;
+    const cpu0 = Number(await get("/__cpu"));
     const start = performance.now();
     const end = start + seconds * 1000;
     await Promise.all(Array.from({ length: 32 }, async () => { while (performance.now() < end) { await get(); done++; } }));
+    const cpuMicros = Number(await get("/__cpu")) - cpu0;
     agent.destroy();
-    return done / ((performance.now() - start) / 1000);
+    return { rps: done / ((performance.now() - start) / 1000), cpuMicrosPerRequest: cpuMicros / done };
   } finally {
     child.kill("SIGKILL");
   }
@@ -70,20 +75,15 @@ for (let r = 0; r < rounds; r++) {
 }
 console.log(`# label-cost: ${m.cpuModel}, ${m.cores} cores, ${m.date}; load ${fixed(Math.min(...loads))}–${fixed(Math.max(...loads))}; ${rounds} rounds of ${seconds} s, 32 connections\n`);
 const rows = [];
+const cpuOf = (name, mode) => median(results.get(`${name}\n${mode}`).map((x) => x.cpuMicrosPerRequest));
+const rpsOf = (name, mode) => median(results.get(`${name}\n${mode}`).map((x) => x.rps));
 for (const [name] of nodes) {
-  const base = median(results.get(`${name}\nnone`));
-  for (const mode of modesFor(name)) {
-    const rps = median(results.get(`${name}\n${mode}`));
-    rows.push([name, mode, fixed(rps, 0), fixed(rps / base, 3)]);
-  }
+  const base = cpuOf(name, "none");
+  for (const mode of modesFor(name)) rows.push([name, mode, fixed(cpuOf(name, mode), 1), fixed(cpuOf(name, mode) / base, 3), fixed(rpsOf(name, mode), 0)]);
 }
-console.log(table(["node", "mode", "requests/s (median)", "÷ none"], rows));
+console.log(table(["node", "mode", "server CPU µs/request (median)", "÷ none", "requests/s (noisy)"], rows));
 // What labels add on top of the profile alone, the issue's question.
 for (const [name] of nodes) {
-  const p = median(results.get(`${name}\nprofile`));
-  const l = median(results.get(`${name}\nlabels`));
-  console.log(`${name}: labels cost ${fixed((1 - l / p) * 100)} % of requests/s beside the profile alone`);
+  console.log(`${name}: labels add ${fixed((cpuOf(name, "labels") / cpuOf(name, "profile") - 1) * 100)} % CPU per request to the profile alone; the profile adds ${fixed((cpuOf(name, "profile") / cpuOf(name, "none") - 1) * 100)} % to none`);
 }
-const dd = median(results.get("node 24\ndatadog"));
-const ddl = median(results.get("node 24\ndd-labels"));
-console.log(`node 24 @datadog/pprof: contexts cost ${fixed((1 - ddl / dd) * 100)} % of requests/s beside its profile alone`);
+console.log(`node 24 @datadog/pprof: contexts add ${fixed((cpuOf("node 24", "dd-labels") / cpuOf("node 24", "datadog") - 1) * 100)} % CPU per request to its profile alone; its profile adds ${fixed((cpuOf("node 24", "datadog") / cpuOf("node 24", "none") - 1) * 100)} % to none`);
