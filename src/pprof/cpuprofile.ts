@@ -459,9 +459,10 @@ interface Split {
  * The engine does not say which sample was on which line, so samples are
  * dealt out in time order, evenly (sample j goes to the category where
  * (j + ½)·T/n falls in the running total), and each label set gets its
- * share of every line, within a sample. Ticks the engine placed on no
- * line (JSC's optimizing tiers report none: hitCount > Σt) stay at the
- * function's line. Undefined when no node has a line of its own. */
+ * share of every line, within a sample. Samples the engine placed on no
+ * line (JSC's optimizing tiers; V8's samples that count no tick: n > Σt)
+ * stay at the function's line. Undefined when no node has a line of its
+ * own. */
 function leafLines(
   nodes: CpuProfileShape["nodes"],
   nodeFrame: Int32Array,
@@ -507,13 +508,11 @@ function leafLines(
         locWords.push(fnIds[f]!, line, 0);
       }
     }
-    // hitCount is how many of the node's samples were the sampler's ticks
-    // (V8 also records stack captures that count no tick, more of them on a
-    // busy machine: 1,716 samples for 553 ticks, measured). Ticks the engine
-    // placed on no line stay at the function's line; the other samples are
-    // dealt in the ticks' proportions.
-    const hits = nodes[i]!.hitCount;
-    const unplaced = (hits !== undefined && hits > 0 ? hits : counts[i]!) - total;
+    // Samples the engine gave no line stay at the function's line: JSC's
+    // optimizing tiers give none, and V8 records samples that count no
+    // tick (hitCount < samples: 785 samples for 445 ticks on a busy
+    // machine, measured), whose lines it does not give either.
+    const unplaced = counts[i]! - total;
     if (unplaced > 0) {
       split.cumulative.push(total + unplaced);
       split.targets.push(i);
