@@ -13,6 +13,12 @@ import { own } from "../host/own.ts";
  * one getrusage or /proc read (a few µs). */
 export const cpuWindowMillis: number = 100;
 
+/** maxReadings bounds the readings kept per chunk (16 bytes each): past it
+ * (a chunk of more than 100 s at 1 ms windows, or a profile with no
+ * drains), the last reading is moved forward instead, so the last window
+ * grows. */
+export const maxReadings: number = 100_000;
+
 /** ThreadCpuReadings keeps the readings of one profile; absent clock, it
  * keeps none. The timer only fires when the event loop is free: during a
  * long synchronous stretch the window is longer. */
@@ -43,8 +49,13 @@ export class ThreadCpuReadings {
       const cpu = this.#read();
       const at = host.nowMicros();
       if (!Number.isFinite(cpu)) throw new Error(`bad reading ${cpu}`);
-      this.#times.push(at);
-      this.#cpu.push(cpu);
+      if (this.#times.length >= maxReadings) {
+        this.#times[this.#times.length - 1] = at;
+        this.#cpu[this.#cpu.length - 1] = cpu;
+      } else {
+        this.#times.push(at);
+        this.#cpu.push(cpu);
+      }
     } catch {
       this.#failed = true;
       this.close();
