@@ -68,6 +68,29 @@ describe("startCPUProfile / stopCPUProfile on Node", () => {
     expect(new Set(keys).size).toBe(keys.length);
   });
 
+  it("reads the main thread's own CPU clock: a busy worker does not move it", async () => {
+    expect(host.threadCpuClock).toBe(typeof process.threadCpuUsage === "function" ? "process.threadCpuUsage()" : "/proc/thread-self/schedstat");
+    const { Worker } = await import("node:worker_threads");
+    const worker = new Worker("const end = Date.now() + 400; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);", { eval: true });
+    try {
+      const before = host.threadCpuMicros!();
+      const processBefore = process.cpuUsage();
+      await sleep(300);
+      const idleMicros = host.threadCpuMicros!() - before;
+      const used = process.cpuUsage(processBefore);
+      // The main thread slept: its clock barely moved while the worker
+      // (and the process's total) ran.
+      expect(idleMicros).toBeLessThan(50_000);
+      expect(used.user + used.system).toBeGreaterThan(idleMicros);
+    } finally {
+      await worker.terminate();
+    }
+    // With the worker gone, the process's CPU is (nearly all) this thread's.
+    const busyBefore = host.threadCpuMicros!();
+    burnCpu(50);
+    expect(host.threadCpuMicros!() - busyBefore).toBeGreaterThan(30_000);
+  });
+
   it("writes to the writer given at start and returns the same bytes", async () => {
     const chunks: Uint8Array[] = [];
     await startCPUProfile({ write: (c: Uint8Array) => void chunks.push(c) });
