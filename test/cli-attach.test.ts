@@ -68,7 +68,7 @@ const show = (top: Array<[string, number]>) =>
  * its top function by flat cpu/nanoseconds. */
 function expectCpuTop(bytes: Uint8Array, fn: string, file: string): Resolved {
   const p = resolve(bytes);
-  expect(p.sampleTypes, "sample types").toEqual(["samples/count", "cpu/nanoseconds"]);
+  expect(p.sampleTypes, "sample types").toEqual(["samples/count", "cpu/nanoseconds", "wall/nanoseconds"]);
   expect(p.periodType, "period type").toBe("cpu/nanoseconds");
   const top = flatTop(p, "cpu/nanoseconds");
   expect(top[0]?.[0], `top by flat cpu/nanoseconds: got ${show(top)}, want ${fn} first`).toBe(fn);

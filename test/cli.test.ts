@@ -37,10 +37,20 @@ function anyprof(args: string[], opts: { cwd?: string } = {}) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const leafNanos = (bytes: Uint8Array, fn: string) =>
-  resolve(bytes)
-    .samples.filter((s) => s.frames.some((f) => f.functionName === fn))
-    .reduce((n, s) => n + s.values[1]!, 0);
+/** leafNanos sums the wall/nanoseconds of samples under fn: a 400 ms spin
+ * is 400 ms of wall time however busy the machine, while its CPU time
+ * (cpu/nanoseconds, the thread's real CPU) is what the machine gave it. */
+const leafNanos = (bytes: Uint8Array, fn: string) => {
+  const p = resolve(bytes);
+  const wall = p.sampleTypes.indexOf("wall/nanoseconds");
+  const under = p.samples.filter((s) => s.frames.some((f) => f.functionName === fn));
+  const cpu = under.reduce((n, s) => n + s.values[1]!, 0);
+  const wallNanos = under.reduce((n, s) => n + s.values[wall]!, 0);
+  // CPU time is never more than the wall time it was used in.
+  expect(cpu, `${fn}: cpu ${cpu} ns ≤ wall ${wallNanos} ns`).toBeLessThanOrEqual(wallNanos * 1.05);
+  expect(cpu, `${fn}: cpu`).toBeGreaterThan(0);
+  return wallNanos;
+};
 
 describe("anyprof record", () => {
   for (const [name, runtime] of [["node", "node"], ["deno", bin("deno")], ["bun", bin("bun")]] as const) {
@@ -88,21 +98,53 @@ describe("anyprof record", () => {
   it("writes the profile on Ctrl-C", async () => {
     const dir = join(scratch, "rec-sigint");
     const child = spawn(process.execPath, [cli, "record", "-o", dir, "--", "node", program, "forever"], { cwd: scratch, detached: true, stdio: "ignore" });
-    await new Promise((r) => setTimeout(r, 1500));
+    // Past start-up and the program's 400 ms spin, into its timers.
+    await waitForCpu(child.pid!, 1000);
     process.kill(-child.pid!, "SIGINT");
     const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
     expect(code).toBe(130);
     expect(leafNanos(readFileSync(join(dir, "cpu.pb.gz")), "recordedSpin")).toBeGreaterThan(100e6);
   });
 
+  // treeCpuMillis is the CPU time pid and all its descendants have used
+  // (Linux /proc, in clock ticks of 10 ms).
+  function treeCpuMillis(pid: number): number {
+    let total = 0;
+    const stack = [pid];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      try {
+        // Fields after the command name: state is 3rd, utime 14th, stime 15th.
+        const stat = readFileSync(`/proc/${p}/stat`, "latin1");
+        const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+        total += (Number(fields[11]) + Number(fields[12])) * 10;
+        for (const task of readdirSync(`/proc/${p}/task`)) {
+          const children = readFileSync(`/proc/${p}/task/${task}/children`, "latin1").trim();
+          if (children !== "") stack.push(...children.split(" ").map(Number));
+        }
+      } catch {
+        // Gone meanwhile.
+      }
+    }
+    return total;
+  }
+
+  // waitForCpu waits until record and the program under it have used
+  // cpuMillis of CPU: how far they got, however busy the machine (a fixed
+  // wait let Ctrl-C land before the program was running, at load 15).
+  async function waitForCpu(pid: number, cpuMillis: number): Promise<void> {
+    const deadline = performance.now() + 60_000;
+    while (treeCpuMillis(pid) < cpuMillis && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
   // ctrlC starts record in a process group of its own, sends Ctrl-C to the
-  // group after waitMillis, and resolves to the exit code, stderr and the
-  // time from Ctrl-C to exit.
-  async function ctrlC(args: string[], waitMillis: number) {
+  // group once the group has used cpuMillis of CPU, and resolves to the exit
+  // code, stderr and the time from Ctrl-C to exit.
+  async function ctrlC(args: string[], cpuMillis: number) {
     const child = spawn(process.execPath, [cli, ...args], { cwd: scratch, detached: true, stdio: ["ignore", "ignore", "pipe"] });
     let stderr = "";
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    await new Promise((r) => setTimeout(r, waitMillis));
+    await waitForCpu(child.pid!, cpuMillis);
     const sent = performance.now();
     process.kill(-child.pid!, "SIGINT");
     const code = await new Promise<number | null>((r) => child.on("close", (c) => r(c)));
@@ -116,7 +158,7 @@ describe("anyprof record", () => {
     const stuck = `function stuckForever() { let x = 0; for (;;) x = (x + Math.sqrt(x + 1)) % 1e6; }
 globalThis.kept = Array.from({ length: 200 }, (_, i) => new Array(10_000).fill(i));
 stuckForever();`;
-    const r = await ctrlC(["record", "--cpu", "--heap", "-o", dir, "--", "node", "--input-type=module", "-e", stuck], 2000);
+    const r = await ctrlC(["record", "--cpu", "--heap", "-o", dir, "--", "node", "--input-type=module", "-e", stuck], 1200);
     expect(r.code, r.stderr).toBe(130);
     expect(r.stderr).toMatch(/too busy to handle SIGINT: its profile was written from an interrupt/);
     // Rescued after the 1 s grace, not killed at the 5 s deadline.
@@ -155,7 +197,7 @@ stuckForever();`;
 
   it("leaves a program that handles Ctrl-C itself in charge, however long it takes", async () => {
     const dir = join(scratch, "rec-graceful");
-    const r = await ctrlC(["record", "-o", dir, "--", "node", program, "graceful"], 1500);
+    const r = await ctrlC(["record", "-o", dir, "--", "node", program, "graceful"], 1000);
     expect(r.stderr).not.toMatch(/too busy/);
     expect(r.code, r.stderr).toBe(7);
     expect(r.millis).toBeGreaterThan(1400);

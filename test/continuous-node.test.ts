@@ -56,7 +56,7 @@ async function runFor(fn: (ms: number) => number, totalMs: number): Promise<void
 // go tool pprof reads them, and checks the profile with pprof-format.
 function functionsIn(bytes: Uint8Array): Set<string> {
   const decoded = PprofFormatProfile.decode(gunzipSync(bytes));
-  expect(decoded.sampleType.length).toBe(2);
+  expect(decoded.sampleType.length).toBe(3); // samples, cpu, wall
   const out = goPprof(bytes, "-raw");
   const raw = parseRaw(out);
   expect(raw.sampleTypes.join(" ")).toContain("samples/count");

@@ -3,7 +3,8 @@
 // both tree shapes (children and DevTools' parent), chunks adding up, and
 // clear errors on malformed input.
 import { describe, expect, it } from "vitest";
-import { CpuProfileConverter } from "../src/pprof/cpuprofile.ts";
+import { CpuProfileConverter, type ChunkCpu } from "../src/pprof/cpuprofile.ts";
+import { ownScriptPrefixes } from "../src/host/own.ts";
 import type { CpuProfileNode, CpuProfileShape } from "../src/host/host.ts";
 import { freshCore } from "./helpers/core.ts";
 import { resolve } from "./helpers/pprof.ts";
@@ -24,9 +25,9 @@ function tree(): CpuProfileNode[] {
   ];
 }
 
-function convert(profiles: CpuProfileShape[], includeIdle = false) {
-  const conv = new CpuProfileConverter(freshCore(), { intervalMicros: 1000, includeIdle });
-  for (const p of profiles) conv.add(p);
+function convert(profiles: CpuProfileShape[], includeIdle = false, cpu?: ChunkCpu) {
+  const conv = new CpuProfileConverter(freshCore(), { intervalMicros: 1000, includeIdle, ownScriptUrls: ["file:///app/node_modules/anyprof/dist/"] });
+  for (const p of profiles) conv.add(p, undefined, cpu);
   return resolve(conv.finish(1_000n, 2_000n));
 }
 
@@ -35,7 +36,7 @@ const stack = (s: { frames: { functionName: string }[] }) => s.frames.map((f) =>
 describe("CpuProfileConverter", () => {
   it("charges each sample the time until the next one, never the nominal interval", () => {
     const p = convert([{ nodes: tree(), samples: [4, 4, 3, 6, 7], timeDeltas: [100, 1000, 3000, 500, 250], startTime: 0, endTime: 5000 }]);
-    expect(p.sampleTypes).toEqual(["samples/count", "cpu/nanoseconds"]);
+    expect(p.sampleTypes).toEqual(["samples/count", "cpu/nanoseconds", "wall/nanoseconds"]);
     expect(p.periodType).toBe("cpu/nanoseconds");
     expect(p.raw.period).toBe(1_000_000);
     // Sample times: 100, 1100, 4100, 4600, 4850; end 5000. The 3000 µs gap
@@ -43,10 +44,10 @@ describe("CpuProfileConverter", () => {
     // was not running for the rest of it.
     const got = Object.fromEntries(p.samples.map((s) => [stack(s), s.values]));
     expect(got).toEqual({
-      "leaf < work < main": [2, 3_000_000],
-      "work < main": [1, 500_000],
-      "(program)": [1, 250_000],
-      "(garbage collector)": [1, 150_000],
+      "leaf < work < main": [2, 3_000_000, 4_000_000],
+      "work < main": [1, 500_000, 500_000],
+      "(program)": [1, 250_000, 250_000],
+      "(garbage collector)": [1, 150_000, 150_000],
     });
   });
 
@@ -77,7 +78,95 @@ describe("CpuProfileConverter", () => {
       { nodes: tree(), samples: [4], timeDeltas: [0], startTime: 0, endTime: 1000 },
       { nodes: renumbered, samples: [104], timeDeltas: [0], startTime: 5000, endTime: 7000 },
     ]);
-    expect(p.samples.map((s) => [stack(s), s.values])).toEqual([["leaf < work < main", [2, 3_000_000]]]);
+    expect(p.samples.map((s) => [stack(s), s.values])).toEqual([["leaf < work < main", [2, 3_000_000, 3_000_000]]]);
+  });
+
+  it("makes cpu the default sample type and keeps wall beside it", () => {
+    const p = convert([{ nodes: tree(), samples: [4], timeDeltas: [0], startTime: 0, endTime: 10 }]);
+    expect(p.raw.stringTable[p.raw.defaultSampleType]).toBe("cpu");
+    // Without clock readings the profile says what its cpu values are.
+    expect(p.comments).toContain("cpu/nanoseconds: no thread CPU clock was read: each sample counts the time until the next, capped at 2 intervals, which is wall time while the thread waits for a core");
+    const clocked = convert([{ nodes: tree(), samples: [4], timeDeltas: [0], startTime: 0, endTime: 10 }], false, { timesMicros: [0, 10], cpuMicros: [0, 5], offsetMicros: 0 });
+    expect(clocked.comments.some((c) => c.startsWith("cpu/nanoseconds: no thread CPU clock"))).toBe(false);
+  });
+
+  it("folds anyprof's frames, and the runtime's code they call, into one (anyprof) frame", () => {
+    const ours = (name: string, line: number) => frame(name, line, "file:///app/node_modules/anyprof/dist/profiles/labels.js");
+    // (root) → main → runWithLabels (ours) → run (node:) → handler (app) → hot
+    //                                       → getStore (node:, under ours)
+    // (root) → emitHook (node:) → before (ours) → getStore (node:)
+    const nodes: CpuProfileNode[] = [
+      { id: 1, callFrame: frame("(root)", -1, ""), children: [2, 8] },
+      { id: 2, callFrame: frame("main", 0), children: [3] },
+      { id: 3, callFrame: ours("runWithLabels", 10), children: [4, 7] },
+      { id: 4, callFrame: frame("run", 5, "node:internal/async_local_storage"), children: [5] },
+      { id: 5, callFrame: frame("handler", 40), children: [6] },
+      { id: 6, callFrame: frame("hot", 50) },
+      { id: 7, callFrame: frame("getStore", 9, "node:internal/async_local_storage") },
+      { id: 8, callFrame: frame("emitHook", 3, "node:internal/async_hooks"), children: [9] },
+      { id: 9, callFrame: ours("before", 20), children: [10] },
+      { id: 10, callFrame: frame("getStore", 9, "node:internal/async_local_storage") },
+    ];
+    const p = convert([{ nodes, samples: [6, 7, 10, 3], timeDeltas: [0, 1000, 1000, 1000], startTime: 0, endTime: 4000 }]);
+    expect(p.samples.map(stack).sort()).toEqual(["(anyprof) < emitHook", "(anyprof) < main", "hot < handler < (anyprof) < main"]);
+    const anyprof = p.samples.find((s) => stack(s) === "(anyprof) < main")!;
+    expect(anyprof.values[0], "runWithLabels and the getStore it calls are one frame").toBe(2);
+    expect(anyprof.frames[0]).toMatchObject({ functionName: "(anyprof)", file: "" });
+  });
+
+  it("finds anyprof's scripts from the adapter's URL, and says when it cannot (a bundle)", () => {
+    expect(ownScriptPrefixes("file:///app/node_modules/anyprof/dist/runtime/node.js")).toEqual([
+      "file:///app/node_modules/anyprof/dist/",
+      "file:///app/node_modules/anyprof/src/",
+      "/app/node_modules/anyprof/dist/",
+      "/app/node_modules/anyprof/src/",
+    ]);
+    expect(ownScriptPrefixes("https://jsr.io/@anyprof/anyprof/0.1.0/src/runtime/deno.ts")).toEqual(["https://jsr.io/@anyprof/anyprof/0.1.0/dist/", "https://jsr.io/@anyprof/anyprof/0.1.0/src/"]);
+    expect(ownScriptPrefixes("file:///app/server.bundle.js")).toBeUndefined();
+    const conv = new CpuProfileConverter(freshCore(), { intervalMicros: 1000, ownScriptUrls: undefined });
+    conv.add({ nodes: tree(), samples: [4], timeDeltas: [0], startTime: 0, endTime: 10 });
+    const comments = resolve(conv.finish(1n, 1n)).comments;
+    // host.ownScriptUrls is unset here: no adapter was imported.
+    expect(comments.join("\n")).toMatch(/not folded into \(anyprof\)/);
+  });
+
+  it("splits a leaf's samples across its lines, exactly per line, dealt evenly in time", () => {
+    // work (line 10) has 6 samples: positionTicks put 2 on line 12 and 4
+    // on line 15 (V8 lists a line once per code object: 1 + 3).
+    const nodes = tree();
+    nodes[2] = { ...nodes[2]!, hitCount: 6, positionTicks: [{ line: 12, ticks: 2 }, { line: 15, ticks: 1 }, { line: 15, ticks: 3 }] };
+    const p = convert([{ nodes, samples: [3, 3, 3, 3, 3, 3], timeDeltas: [0, 1000, 1000, 1000, 1000, 1000], startTime: 0, endTime: 6000 }]);
+    const byLine = Object.fromEntries(p.samples.map((s) => [s.frames[0]!.line, s.values[0]]));
+    expect(byLine).toEqual({ 12: 2, 15: 4 });
+    for (const s of p.samples) {
+      expect(s.frames[0]).toMatchObject({ functionName: "work", startLine: 10, column: 0 });
+      expect(s.frames[1], "the caller stays at its function's line").toMatchObject({ functionName: "main", line: 1 });
+    }
+  });
+
+  it("keeps every frame at its function's line with lineLevel: false", () => {
+    const nodes = tree();
+    nodes[2] = { ...nodes[2]!, hitCount: 2, positionTicks: [{ line: 12, ticks: 2 }] };
+    const conv = new CpuProfileConverter(freshCore(), { intervalMicros: 1000, lineLevel: false, ownScriptUrls: [] });
+    conv.add({ nodes, samples: [3, 3], timeDeltas: [0, 1000], startTime: 0, endTime: 2000 });
+    expect(resolve(conv.finish(1n, 1n)).samples.map((s) => s.frames[0]!.line)).toEqual([10]);
+  });
+
+  it("leaves ticks the engine placed on no line at the function's line (JSC's optimizing tiers)", () => {
+    const nodes = tree();
+    nodes[2] = { ...nodes[2]!, hitCount: 4, positionTicks: [{ line: 12, ticks: 1 }] };
+    const p = convert([{ nodes, samples: [3, 3, 3, 3], timeDeltas: [0, 1000, 1000, 1000], startTime: 0, endTime: 4000 }]);
+    expect(Object.fromEntries(p.samples.map((s) => [s.frames[0]!.line, s.values[0]]))).toEqual({ 10: 3, 12: 1 });
+  });
+
+  it("shares each window's measured thread CPU time among its samples", () => {
+    // Samples at 1000, 2000, 3000 (leaf) and 4000, 5000 (work); the clock
+    // says 1.5 ms of CPU up to 3500 and 0.2 ms after: the thread waited for
+    // a core most of the time, which the gaps cannot see.
+    const shape = { nodes: tree(), samples: [4, 4, 4, 3, 3], timeDeltas: [1000, 1000, 1000, 1000, 1000], startTime: 0, endTime: 6000 };
+    const p = convert([shape], false, { timesMicros: [500, 3500, 6000], cpuMicros: [10_000, 11_500, 11_700], offsetMicros: 0 });
+    const got = Object.fromEntries(p.samples.map((s) => [stack(s), s.values]));
+    expect(got).toEqual({ "leaf < work < main": [3, 1_500_000, 3_000_000], "work < main": [2, 200_000, 2_000_000] });
   });
 
   it("writes an empty profile for a profile with no samples", () => {

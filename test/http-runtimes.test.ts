@@ -281,7 +281,7 @@ async function exercise(rt: RuntimeCase, s: Server): Promise<{ errors: string[];
     job("profile?seconds=1", `${s.open}profile?seconds=1`, (g) => {
       const p = checkProto(c, "profile?seconds=1", g, "profile");
       if (p === undefined) return;
-      c.want("profile: sample types", p.sampleTypes, ["samples/count", "cpu/nanoseconds"]);
+      c.want("profile: sample types", p.sampleTypes, ["samples/count", "cpu/nanoseconds", "wall/nanoseconds"]);
       c.want("profile: period type", p.periodType, "cpu/nanoseconds");
       c.want("profile: period (100 Hz)", p.raw.period, 10_000_000);
       const d = p.raw.durationNanos;

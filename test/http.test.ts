@@ -154,7 +154,8 @@ describe("/debug/pprof/ on Node", () => {
     const heap = parseRaw(await goPprofUrl(server.url + "heap", "-raw"));
     expect(heap.sampleTypes.length).toBeGreaterThan(0);
     const cpu = parseRaw(await goPprofUrl(server.url + "profile?seconds=2", "-raw"));
-    expect(cpu.sampleTypes).toEqual(["samples/count", "cpu/nanoseconds"]);
+    // Go marks the default sample type: cpu, not the last one (wall).
+    expect(cpu.sampleTypes).toEqual(["samples/count", "cpu/nanoseconds[dflt]", "wall/nanoseconds"]);
   });
 
   it("answers Grafana Alloy's default targets with valid pprof", async () => {
@@ -179,7 +180,7 @@ describe("/debug/pprof/ on Node", () => {
     }
     const first = await cpu;
     expect(first.status).toBe(200);
-    expect(resolve(await bytesOf(first)).sampleTypes).toEqual(["samples/count", "cpu/nanoseconds"]);
+    expect(resolve(await bytesOf(first)).sampleTypes).toEqual(["samples/count", "cpu/nanoseconds", "wall/nanoseconds"]);
   });
 
   it("stops the CPU profile when the client disconnects", async () => {

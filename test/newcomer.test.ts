@@ -31,7 +31,7 @@ describe("anyprof record's defaults", () => {
     const r = anyprof(["record", "--heap", "-o", dir, "--", "node", spin]);
     expect(r.code, r.stderr).toBe(0);
     expect(readdirSync(dir).sort()).toEqual(["cpu.pb.gz", "heap.pb.gz"]);
-    expect(resolve(readFileSync(join(dir, "cpu.pb.gz"))).sampleTypes).toEqual(["samples/count", "cpu/nanoseconds"]);
+    expect(resolve(readFileSync(join(dir, "cpu.pb.gz"))).sampleTypes).toEqual(["samples/count", "cpu/nanoseconds", "wall/nanoseconds"]);
   });
 
   it("without -o writes into a new directory named after the program, and says where", () => {

@@ -75,7 +75,9 @@ function leafOf(proto: Uint8Array): Leaf {
   const s = p.stringTable;
   const loc = p.location.find((l) => l.id === p.sample[0]!.locationId[0])!;
   const fn = p.function.find((f) => f.id === loc.line[0]!.functionId)!;
-  return { name: s[fn.name]!, systemName: s[fn.systemName]!, file: s[fn.filename]!, line: loc.line[0]!.line, comments: p.comment.map((c) => s[c]!) };
+  // Only the symbolizer's comments: the CPU converter adds its own (where
+  // cpu/nanoseconds comes from).
+  return { name: s[fn.name]!, systemName: s[fn.systemName]!, file: s[fn.filename]!, line: loc.line[0]!.line, comments: p.comment.map((c) => s[c]!).filter((c) => c.startsWith("symbolize")) };
 }
 
 function convert(profile: CpuProfileShape, symbolizer: Symbolizer | null): Uint8Array {

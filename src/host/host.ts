@@ -30,6 +30,9 @@ export interface CpuProfileNode {
   children?: number[];
   parent?: number;
   hitCount?: number;
+  /** positionTicks counts the node's own samples by source line (1-based),
+   * where the engine knows the line (V8 always, JSC outside its FTL tier). */
+  positionTicks?: Array<{ line: number; ticks: number }>;
 }
 
 /** CpuProfileShape is the Chrome .cpuprofile shape: a call tree, the node of
@@ -272,6 +275,18 @@ export interface Host {
    * that code, not in the file. Undefined where there is none; "" where
    * there is but it cannot be read (no permission). */
   transpiledSource?: (url: string) => string | undefined;
+  /** ownScriptUrls are the script URL prefixes of anyprof's own code (the
+   * package's dist/ and src/, from own.ts's ownScriptPrefixes), so that CPU
+   * profiles fold its frames into one "(anyprof)" frame; absent where they
+   * cannot be told (anyprof bundled into the application's file). */
+  ownScriptUrls?: readonly string[];
+  /** threadCpuMicros reads the CPU time the calling (main) thread has used,
+   * in µs (any origin), so that CPU profiles carry real CPU time rather
+   * than wall time; absent where the runtime has no thread CPU clock. */
+  threadCpuMicros?: () => number;
+  /** threadCpuClock names threadCpuMicros's source, for the profile's
+   * comments (e.g. "/proc/thread-self/schedstat"). */
+  threadCpuClock?: string;
 }
 
 const unconfigured = (): never => {

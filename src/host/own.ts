@@ -20,3 +20,26 @@ export function own<T>(fn: () => T): T {
 export function creatingOwn(): boolean {
   return depth > 0;
 }
+
+/** ownScriptPrefixes returns the script URL prefixes of anyprof's own code,
+ * given the URL of the adapter module (its import.meta.url): the package's
+ * dist/ and src/ folders, as file: URLs and as plain paths (some runtimes
+ * name CommonJS scripts by path). It returns undefined when the adapter is
+ * not in <package>/dist/runtime/ or <package>/src/runtime/: anyprof was
+ * bundled into one file with the application, and its frames cannot be
+ * told from the application's by script. */
+export function ownScriptPrefixes(adapterUrl: string): string[] | undefined {
+  const m = /^(.*\/)(?:dist|src)\/runtime\/[^/]+\.[cm]?[jt]s$/.exec(adapterUrl);
+  if (m === null) return undefined;
+  const base = m[1]!;
+  const prefixes = [`${base}dist/`, `${base}src/`];
+  if (base.startsWith("file://")) {
+    try {
+      const path = decodeURIComponent(new URL(base).pathname);
+      prefixes.push(`${path}dist/`, `${path}src/`);
+    } catch {
+      // A file: URL that does not parse has no path form.
+    }
+  }
+  return prefixes;
+}

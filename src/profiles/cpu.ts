@@ -12,6 +12,7 @@ import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
 import { checkBoolean, checkNumber, checkOptions, given, shown } from "../host/validate.ts";
 import { own } from "../host/own.ts";
+import { ThreadCpuReadings, cpuWindowMillis } from "./cpu-clock.ts";
 
 /** CpuProfileOptions tunes a CPU profile. */
 export interface CpuProfileOptions {
@@ -36,6 +37,14 @@ export interface CpuProfileOptions {
    * while another inspector session may hear console profiles (--cpu-prof,
    * an open inspector port), the profile runs in-thread as without it. */
   offThread?: boolean;
+  /** cpuWindowMillis is how often the thread's CPU clock is read, where the
+   * runtime has one (default 100): each window's CPU time is shared among
+   * its samples. */
+  cpuWindowMillis?: number;
+  /** lines splits each leaf's samples across the source lines the engine
+   * saw them on (default true); false keeps every frame at its function's
+   * line, for smaller profiles. */
+  lines?: boolean;
 }
 
 /** labelTimelineCap bounds the label changes kept per chunk (12 bytes each);
@@ -57,6 +66,7 @@ class ActiveProfile {
   // (Node: a worker thread); then #sampler and #converter are unused.
   readonly #recorder: CpuRecorder | undefined;
   readonly #includeIdle: boolean;
+  readonly #lines: boolean;
   readonly #intervalMicros: number;
   #startNanos: bigint;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -79,6 +89,8 @@ class ActiveProfile {
   #notBeforeMicros: number | undefined;
   #failure: Error | undefined;
   #labelsTruncated = false;
+  readonly #cpuClock: ThreadCpuReadings;
+  readonly #cpuWindowMillis: number;
   readonly started: Promise<void>;
   /** stopping is the stop under way, which a second stopCPUProfile waits for. */
   stopping: Promise<Uint8Array | undefined> | undefined;
@@ -89,14 +101,17 @@ class ActiveProfile {
     this.#intervalMicros = intervalMicros;
     this.#includeIdle = options.includeIdle ?? false;
     this.#core = core;
+    this.#lines = options.lines ?? true;
     if ("cut" in sampler) {
       this.#recorder = sampler;
     } else {
       this.#sampler = sampler;
-      this.#converter = new CpuProfileConverter(core!, { intervalMicros, includeIdle: this.#includeIdle });
+      this.#converter = new CpuProfileConverter(core!, { intervalMicros, includeIdle: this.#includeIdle, lineLevel: this.#lines });
     }
     this.#startNanos = host.nowNanos();
     this.#calledMicros = host.nowMicros();
+    this.#cpuWindowMillis = options.cpuWindowMillis ?? cpuWindowMillis;
+    this.#cpuClock = new ThreadCpuReadings(this.#cpuWindowMillis);
     startTimeline(labelTimelineCap);
     this.started = this.#run(() => this.#start());
     // chunkSeconds was checked by startCPUProfile; Infinity means no drains.
@@ -157,9 +172,11 @@ class ActiveProfile {
       return began.then((clockMicros) => {
         this.#clockAtStart = clockMicros;
         this.#startDelayMillis ??= (host.nowMicros() - this.#calledMicros) / 1000;
+        this.#cpuClock.read();
       });
     }
     this.#clockAtStart = began;
+    this.#cpuClock.read();
   }
 
   // #drain stops the sampler, adds what it recorded, and restarts it unless
@@ -171,6 +188,10 @@ class ActiveProfile {
       if (timeline.overflowed) this.#labelsTruncated = true;
       return this.#recorder.cut(timeline, restart);
     }
+    // The chunk's last CPU reading (and the next chunk's first): just
+    // before the sampler stops.
+    this.#cpuClock.read();
+    const cpu = this.#cpuClock.take();
     const stopped = this.#sampler!.stop();
     const take = (profile: Awaited<ReturnType<CpuSampler["stop"]>>) => {
       const timeline = takeTimeline(!restart);
@@ -180,7 +201,7 @@ class ActiveProfile {
       const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
       const notBefore = this.#notBeforeMicros;
       this.#notBeforeMicros = undefined;
-      this.#converter!.add(notBefore === undefined ? profile : dropBefore(profile, notBefore + offsetMicros), { timeline, offsetMicros });
+      this.#converter!.add(notBefore === undefined ? profile : dropBefore(profile, notBefore + offsetMicros), { timeline, offsetMicros }, cpu !== undefined ? { ...cpu, offsetMicros } : undefined);
       if (restart) return this.#start();
     };
     return stopped instanceof Promise ? stopped.then(take) : take(stopped);
@@ -223,7 +244,7 @@ class ActiveProfile {
         out = { bytes: this.#finish(endNanos), startNanos, endNanos };
         this.#startNanos = endNanos;
         this.#labelsTruncated = false;
-        this.#converter = new CpuProfileConverter(this.#core!, { intervalMicros: this.#intervalMicros, includeIdle: this.#includeIdle });
+        this.#converter = new CpuProfileConverter(this.#core!, { intervalMicros: this.#intervalMicros, includeIdle: this.#includeIdle, lineLevel: this.#lines });
       };
       const drained = this.#drain(true);
       return drained instanceof Promise ? drained.then(finishWindow) : finishWindow();
@@ -264,11 +285,22 @@ class ActiveProfile {
     if (this.#startDelayMillis !== undefined && this.#startDelayMillis >= 10) {
       comments.push(`cpu: the sampler started ${this.#startDelayMillis.toFixed(1)} ms after startCPUProfile() was called (${host.runtime} starts it asynchronously); work before then is not in this profile: await startCPUProfile() before the work to profile`);
     }
+    if (this.#converter !== undefined) comments.push(this.#cpuComment());
     return [this.#startNanos, endNanos - this.#startNanos, comments];
   }
 
   #finish(endNanos?: bigint): Uint8Array {
     return gzip(this.#converter!.finish(...this.#finishArgs(endNanos)));
+  }
+
+  // #cpuComment says where cpu/nanoseconds comes from.
+  #cpuComment(): string {
+    if (this.#cpuClock.available) {
+      const unsampled = this.#converter!.cpuUnsampledMicros;
+      return `cpu/nanoseconds: the sampled thread's CPU time (${host.threadCpuClock ?? "thread CPU clock"}), read every ${this.#cpuWindowMillis} ms and shared among each window's samples${unsampled > 0 ? `; ${(unsampled / 1000).toFixed(1)} ms ran where no sample fell and is not in the profile` : ""}`;
+    }
+    // The converter explains what cpu/nanoseconds is then.
+    return `anyprof: ${host.runtime} has no thread CPU clock`;
   }
 
   // #close releases the sampler; keep (an asynchronous stop that worked)
@@ -278,6 +310,7 @@ class ActiveProfile {
     // A failed profile never drained its last chunk: end the label log
     // (and its async hooks) here, whatever happened.
     if (timelineRecording()) takeTimeline(true);
+    this.#cpuClock.close();
     try {
       if (keep && this.#failure === undefined && this.#sampler !== undefined) spareSampler(this.#sampler, this.#intervalMicros);
       else (this.#recorder ?? this.#sampler)!.close();
@@ -394,6 +427,10 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
   const chunkSeconds = given(o.chunkSeconds, 10);
   if (!(chunkSeconds === Infinity || (typeof chunkSeconds === "number" && chunkSeconds >= 0.001 && chunkSeconds <= 2_000_000))) {
     throw new Error(`pprof: chunkSeconds must be from 0.001 to 2e6, or Infinity for no drains, got ${shown(chunkSeconds)}`);
+  }
+  const windowMillis = options.cpuWindowMillis ?? cpuWindowMillis;
+  if (!(windowMillis >= 1 && windowMillis <= 3_600_000)) {
+    throw new Error(`pprof: cpuWindowMillis must be from 1 to 3600000, got ${windowMillis}`);
   }
   if (host.newCpuSampler === undefined) {
     throw new Error(`pprof: no in-process CPU sampler in ${host.runtime}; profile it from outside over the inspector protocol (anyprof attach)`);

@@ -11,6 +11,7 @@ import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { setHost } from "../host/host.ts";
 import { nodeFileSystem, processExitHook } from "./exit-files.ts";
+import { ownScriptPrefixes } from "../host/own.ts";
 import { spreadTruncatedDeltas } from "./bun-deltas.ts";
 import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { jscHeapCensus, type JscHeap } from "../pprof/heapprofile.ts";
@@ -21,6 +22,8 @@ import { workerTracker } from "./workers.ts";
 import { nodeFiles } from "./files.ts";
 import * as traceMapping from "@jridgewell/trace-mapping";
 import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
+import { threadCpuClock } from "./thread-cpu.ts";
+import { readFileSync } from "node:fs";
 
 declare const Bun: { version: string; gc(force: boolean): void };
 
@@ -41,6 +44,10 @@ setHost({
   wasmModule: inlineWasmModule,
   nowMicros,
   newAsyncStore: () => new AsyncLocalStorage(),
+  // Frames of this package (its dist/ or src/) fold into "(anyprof)".
+  ownScriptUrls: ownScriptPrefixes(import.meta.url),
+  // CPU profiles' cpu/nanoseconds: the main thread's real CPU time.
+  ...threadCpuClock(process as never, (path) => readFileSync(path, "latin1")),
   // JSC has one sampling profiler for all sessions: startCPUProfile and the
   // block profiler share it (see shared-sampler.ts).
   newCpuSampler: shareSampler(() => spreadTruncatedDeltas(inspectorCpuSampler(Session, nowMicros)), nowMicros),

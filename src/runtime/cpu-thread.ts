@@ -16,6 +16,7 @@ import { newCore, type Core } from "../pprof/core.ts";
 import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { LabelSet, type Timeline } from "../pprof/labelset.ts";
 import { inlineWasmModule } from "../wasm/inline.ts";
+import { ownScriptPrefixes } from "../host/own.ts";
 import type { AbortMessage, ChunkMessage, FinishMessage, Reply, StartMessage } from "./worker-sampler.ts";
 
 const replies = (workerData as { replies: MessagePort; signal: Int32Array }).replies;
@@ -119,7 +120,10 @@ async function start(m: StartMessage): Promise<void> {
   queue.length = 0;
   finishing = undefined;
   core ??= newCore(inlineWasmModule());
-  converter = new CpuProfileConverter(core, { intervalMicros: m.intervalMicros, includeIdle: m.includeIdle });
+  // This worker runs anyprof's code as well: its frames fold into
+  // "(anyprof)" here too. (No thread CPU clock reaches a chunk converted
+  // here: its cpu values are the capped-gap estimates, and it says so.)
+  converter = new CpuProfileConverter(core, { intervalMicros: m.intervalMicros, includeIdle: m.includeIdle, ownScriptUrls: ownScriptPrefixes(import.meta.url) ?? [] });
   // The interval can be set only while this session's profiler is idle:
   // enable, set, and only then may the main thread begin a chunk.
   await post("Profiler.enable");

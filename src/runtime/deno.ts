@@ -13,12 +13,15 @@ import { v8Host } from "./v8.ts";
 import { workerTracker } from "./workers.ts";
 import { denoFiles, type DenoFileApi } from "./files.ts";
 import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
+import { ownScriptPrefixes } from "../host/own.ts";
+import { threadCpuClock } from "./thread-cpu.ts";
 
 declare const Deno: {
   version: { deno: string };
   args: string[];
   unrefTimer(id: number): void;
-  permissions: { querySync(descriptor: { name: "env"; variable: string }): { state: string } };
+  permissions: { querySync(descriptor: { name: "env"; variable: string } | { name: "read"; path: string }): { state: string } };
+  readTextFileSync(path: string): string;
   env: { get(key: string): string | undefined };
 };
 
@@ -28,6 +31,11 @@ const nowMicros = (): number => performance.now() * 1000;
 
 setHost({
   ...v8Host(nowMicros, "measure"),
+  // Frames of this package (its dist/ or src/) fold into "(anyprof)".
+  ownScriptUrls: ownScriptPrefixes(import.meta.url),
+  // CPU profiles' cpu/nanoseconds: the main thread's real CPU time, from
+  // /proc where reading it is already allowed (µs, not Deno's 10 ms steps).
+  ...threadCpuClock(process as never, grantedRead("/proc/thread-self/schedstat") ? (path) => Deno.readTextFileSync(path) : undefined, true),
   runtime: `deno ${Deno.version.deno}`,
   labelsAfterAwait: "Deno runs promise continuations without a hook, so CPU samples carry labels in synchronous code and timer callbacks only",
   ...denoFiles(Deno as unknown as DenoFileApi),
@@ -54,6 +62,14 @@ setHost({
 setSourceMapDecoder(await import("@jridgewell/trace-mapping").catch((err: unknown) => (err instanceof Error ? err : new Error(String(err)))));
 setSourceMaps();
 startHeapProfilingFromEnv(grantedEnv(heapRateEnv));
+
+function grantedRead(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "read", path }).state === "granted";
+  } catch {
+    return false;
+  }
+}
 
 function grantedEnv(name: string): string | undefined {
   try {

@@ -13,6 +13,7 @@ import { heapRateEnv, startHeapProfilingFromEnv } from "../profiles/heap.ts";
 import { setHost } from "../host/host.ts";
 import { nodeFileSystem, processExitHook } from "./exit-files.ts";
 import { nodeFetch } from "./node-fetch.ts";
+import { ownScriptPrefixes } from "../host/own.ts";
 import { v8Host } from "./v8.ts";
 import { handleCpuSampler, type StartCpuProfile } from "./handle-sampler.ts";
 import { inspectorCpuSampler, inspectorHeapSampler } from "./inspector.ts";
@@ -23,6 +24,8 @@ import { workerTracker } from "./workers.ts";
 import { nodeFiles } from "./files.ts";
 import * as traceMapping from "@jridgewell/trace-mapping";
 import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
+import { threadCpuClock } from "./thread-cpu.ts";
+import { readFileSync } from "node:fs";
 
 // hrtime is the clock V8 stamps samples with: both read the OS monotonic
 // clock (CLOCK_MONOTONIC, mach_absolute_time, the performance counter).
@@ -94,6 +97,10 @@ setHost({
   ...(startHeapProfile !== undefined && setHeapProfileNearHeapLimit !== undefined ? { heapProfileNearHeapLimit: setHeapProfileNearHeapLimit } : {}),
   newHeapSampler: () => (startHeapProfile !== undefined ? handleHeapSampler(startHeapProfile, Session, (fn) => process.once("exit", fn)) : inspectorHeapSampler(Session)),
   ...nodeFiles(() => process.cwd(), findSourceMap),
+  // Frames of this package (its dist/ or src/) fold into "(anyprof)".
+  ownScriptUrls: ownScriptPrefixes(import.meta.url),
+  // CPU profiles' cpu/nanoseconds: the main thread's real CPU time.
+  ...threadCpuClock(process as never, (path) => readFileSync(path, "latin1")),
   runtime: `node ${process.versions.node}`,
   memoryStats: () => ({ "process.memoryUsage()": process.memoryUsage(), "v8.getHeapStatistics()": v8.getHeapStatistics() }),
   commandLine: () => [...process.argv],

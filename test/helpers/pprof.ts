@@ -116,7 +116,26 @@ export interface Resolved {
   comments: string[];
 }
 
-/** resolve decodes bytes, asserts CheckValid, and resolves ids to names. */
+const repo = fileURLToPath(new URL("../..", import.meta.url));
+/** ownCodePrefixes are the script names of anyprof's own code in this
+ * checkout (src/ and dist/, as file: URLs and as paths). */
+export const ownCodePrefixes: string[] = ["src/", "dist/"].flatMap((d) => [`file://${repo}${d}`, `${repo}${d}`]);
+
+/** ownFramesOutside lists the frames of anyprof's own code that are not
+ * folded into "(anyprof)" (as "function file:line"); [] when there are none. */
+export function ownFramesOutside(p: Resolved): string[] {
+  const out = new Set<string>();
+  for (const s of p.samples) {
+    for (const f of s.frames) {
+      if (ownCodePrefixes.some((x) => f.file.startsWith(x))) out.add(`${f.functionName} ${f.file}:${f.line}`);
+    }
+  }
+  return [...out];
+}
+
+/** resolve decodes bytes, asserts CheckValid, and resolves ids to names.
+ * For a CPU profile it also asserts that no frame of anyprof's own code
+ * appears outside the "(anyprof)" frame its converter folds them into. */
 export function resolve(bytes: Uint8Array): Resolved {
   const raw = decodeProfile(bytes);
   const errors = checkValid(raw);
@@ -133,11 +152,16 @@ export function resolve(bytes: Uint8Array): Resolved {
     values: smp.value,
     labels: Object.fromEntries(smp.label.map((l) => [s[l.key]!, l.str !== 0 ? s[l.str]! : l.num])),
   }));
-  return {
+  const resolved: Resolved = {
     raw,
     sampleTypes: raw.sampleType.map((t) => `${s[t.type]}/${s[t.unit]}`),
     periodType: raw.periodType ? `${s[raw.periodType.type]}/${s[raw.periodType.unit]}` : "",
     samples,
     comments: raw.comment.map((c) => s[c]!),
   };
+  if (resolved.sampleTypes.includes("cpu/nanoseconds")) {
+    const leaked = ownFramesOutside(resolved);
+    if (leaked.length > 0) throw new Error(`anyprof's own frames outside (anyprof) in a CPU profile:\n${leaked.slice(0, 20).join("\n")}`);
+  }
+  return resolved;
 }

@@ -1,0 +1,52 @@
+// label-cost-server.mjs is the server of bench/label-cost.mjs: a node:http
+// server whose handler awaits three times (as a handler awaiting a database
+// and a cache does) and does a little JSON work, run under one mode:
+//   none        no profiler
+//   profile     anyprof's CPU profile at 100 Hz
+//   labels      the profile, and runWithLabels(route, method) around each request
+//   datadog     @datadog/pprof's time profiler at 100 Hz, no contexts
+//   dd-labels   @datadog/pprof with contexts, setContext per request
+// It prints its port, then serves until killed. GET /__cpu answers its CPU
+// time so far in µs.
+import { createServer } from "node:http";
+
+const mode = process.argv[2] ?? "none";
+const payload = { items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `n${i}`, ok: i % 2 === 0 })) };
+const tick = () => new Promise((r) => setImmediate(r));
+
+async function handle(req, res) {
+  await tick();
+  const body = JSON.stringify(payload);
+  await Promise.resolve();
+  const parsed = JSON.parse(body);
+  await tick();
+  res.end(String(parsed.items.length));
+}
+
+let onRequest = handle;
+if (mode === "profile" || mode === "labels") {
+  const anyprof = await import("anyprof");
+  await anyprof.startCPUProfile(undefined, { hz: 100 });
+  if (mode === "labels") onRequest = (req, res) => anyprof.runWithLabels(anyprof.labels("route", req.url ?? "/", "method", req.method ?? "GET"), () => handle(req, res));
+} else if (mode === "datadog" || mode === "dd-labels") {
+  const { time } = await import("@datadog/pprof");
+  const withContexts = mode === "dd-labels";
+  // useCPED: contexts ride AsyncLocalStorage (Node 24's AsyncContextFrame), as dd-trace uses them.
+  time.start({ intervalMicros: 10_000, durationMillis: 3_600_000, withContexts, useCPED: withContexts, lineNumbers: false });
+  if (withContexts) {
+    onRequest = (req, res) =>
+      time.runWithContext({ route: req.url ?? "/", method: req.method ?? "GET" }, () => handle(req, res));
+  }
+}
+// /__cpu answers the process's CPU time so far (µs): the benchmark's
+// measure is CPU per request, which other jobs on the machine do not move
+// the way they move requests/s.
+const server = createServer((req, res) => {
+  if (req.url === "/__cpu") {
+    const u = process.cpuUsage();
+    res.end(String(u.user + u.system));
+    return;
+  }
+  void onRequest(req, res);
+});
+server.listen(0, "127.0.0.1", () => console.log(server.address().port));

@@ -1,0 +1,6 @@
+// cpu-lines-npm.mjs runs the line-level workload on "anyprof" as an npm user
+// imports it (Node, Bun).
+import * as anyprof from "anyprof";
+import { linesWorkload } from "./cpu-lines.mjs";
+
+console.log(await linesWorkload(anyprof));
