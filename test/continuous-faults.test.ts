@@ -87,8 +87,10 @@ async function faultRun(fault: Fault, options: { down?: boolean; faultMillis?: n
 }
 
 function checkSurvived(r: Awaited<ReturnType<typeof faultRun>>): void {
-  // The application kept its pace while the backend misbehaved.
-  expect(r.faulty.p99DelayMillis, `p99 event-loop delay in the fault ${r.faulty.p99DelayMillis} ms vs ${r.baseline.p99DelayMillis} ms before`).toBeLessThan(Math.max(100, 3 * r.baseline.p99DelayMillis));
+  // The application kept its pace while the backend misbehaved. (250 ms:
+  // beside busy neighbours a p99 of ~100 ms is the scheduler's, measured;
+  // a push that held the thread would cost its 300 ms timeout.)
+  expect(r.faulty.p99DelayMillis, `p99 event-loop delay in the fault ${r.faulty.p99DelayMillis} ms vs ${r.baseline.p99DelayMillis} ms before`).toBeLessThan(Math.max(250, 4 * r.baseline.p99DelayMillis));
   const rateBefore = r.baseline.workUnits / 800;
   const rateFault = r.faulty.workUnits / 1800;
   expect(rateFault, "work rate in the fault vs before").toBeGreaterThan(0.5 * rateBefore);
