@@ -22,15 +22,19 @@ const bin = (p) => join(root, p);
 const candidates = [
   { runtime: `node ${process.versions.node}`, cmd: process.execPath, args: [child], profiler: "anyprof", window: 100 },
   { runtime: `node ${process.versions.node}`, cmd: process.execPath, args: [child], profiler: "datadog" },
+  // Datadog again: the reference's own spread from run to run, the floor
+  // under any share delta.
+  { runtime: `node ${process.versions.node}`, cmd: process.execPath, args: [child], profiler: "datadog", repeat: true },
   { runtime: `node ${process.versions.node}`, cmd: process.execPath, args: [child], profiler: "anyprof", window: 10 },
   { runtime: `node ${process.versions.node}`, cmd: process.execPath, args: [child], profiler: "anyprof", window: 1000 },
   { runtime: "node 24", cmd: bin("node_modules/node24/bin/node"), args: [child], profiler: "anyprof", window: 100 },
   { runtime: "node 24", cmd: bin("node_modules/node24/bin/node"), args: [child], profiler: "datadog" },
+  { runtime: "node 24", cmd: bin("node_modules/node24/bin/node"), args: [child], profiler: "datadog", repeat: true },
   // -A: Deno lets a program read /proc only with every permission.
   { runtime: "deno", cmd: bin("node_modules/.bin/deno"), args: ["run", "-A", child], profiler: "anyprof", window: 100 },
   { runtime: "bun", cmd: bin("node_modules/.bin/bun"), args: [child], profiler: "anyprof", window: 100 },
 ];
-const label = (c) => `${c.runtime} ${c.profiler}${c.window !== undefined ? ` (window ${c.window} ms)` : ""}`;
+const label = (c) => `${c.runtime} ${c.profiler}${c.window !== undefined ? ` (window ${c.window} ms)` : ""}${c.repeat ? " (again: the reference's own spread)" : ""}`;
 
 function runOnce(c) {
   const r = spawnSync(c.cmd, [...c.args, c.profiler, String(seconds), String(c.window ?? 100), String(hz)], { cwd: root, encoding: "utf8", env: { ...process.env, NO_COLOR: "1", DENO_NO_UPDATE_CHECK: "1" }, timeout: 120_000 });
@@ -95,7 +99,7 @@ for (const level of ["idle", "loaded"]) {
     const ratio = median(rs.map((x) => ownTotal(x) / x.threadCpu));
     const wallRatio = median(rs.map((x) => x.threadCpu / x.wallNanos));
     // Top-5 by Datadog's share on the same runtime, where Datadog runs.
-    const reference = candidates.find((d) => d.runtime === c.runtime && d.profiler === "datadog");
+    const reference = candidates.find((d) => d.runtime === c.runtime && d.profiler === "datadog" && !d.repeat);
     let deltas = "–";
     if (reference !== undefined && c !== reference) {
       const mine = rs.map(shares);
