@@ -2,4 +2,4 @@
 import * as anyprof from "../../src/runtime/deno.ts";
 import { linesWorkload } from "./cpu-lines.mjs";
 
-console.log(await linesWorkload(anyprof));
+console.log(await linesWorkload(anyprof, (path) => Deno.readTextFileSync(path)));
