@@ -8,6 +8,8 @@
 // time per request (its process.cpuUsage over the window ÷ requests), which
 // a busy machine moves far less than requests/s; ratios are against "none"
 // on the same Node in the same run.
+// "floor" is the profile plus AsyncLocalStorage and an empty async_hooks
+// before/after hook: the part of the labels' cost that is Node's.
 //   node bench/label-cost.mjs [rounds=3] [seconds=4]
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
@@ -24,7 +26,9 @@ const nodes = [
   ["node 24", join(root, "node_modules/node24/bin/node")],
   ["node 26", join(root, "node_modules/node26/bin/node")],
 ];
-const modesFor = (name) => (name === "node 24" ? ["none", "profile", "labels", "datadog", "dd-labels"] : ["none", "profile", "labels"]);
+// ANYPROF_BASE=<a dist/ of the code before a change> adds "labels-base".
+const baseModes = process.env.ANYPROF_BASE !== undefined ? ["labels-base"] : [];
+const modesFor = (name) => ["none", "profile", "labels", ...baseModes, "floor", ...(name === "node 24" ? ["datadog", "dd-labels"] : [])];
 
 async function measure(node, mode) {
   const child = spawn(node, [server, mode], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
@@ -84,6 +88,8 @@ for (const [name] of nodes) {
 console.log(table(["node", "mode", "server CPU µs/request (median)", "÷ none", "requests/s (noisy)"], rows));
 // What labels add on top of the profile alone, the issue's question.
 for (const [name] of nodes) {
+  if (baseModes.length > 0) console.log(`${name}: labels-base add ${fixed((cpuOf(name, "labels-base") / cpuOf(name, "profile") - 1) * 100)} % CPU per request to the profile alone`);
+  console.log(`${name}: the floor (AsyncLocalStorage + empty before/after hooks) adds ${fixed((cpuOf(name, "floor") / cpuOf(name, "profile") - 1) * 100)} % to the profile alone`);
   console.log(`${name}: labels add ${fixed((cpuOf(name, "labels") / cpuOf(name, "profile") - 1) * 100)} % CPU per request to the profile alone; the profile adds ${fixed((cpuOf(name, "profile") / cpuOf(name, "none") - 1) * 100)} % to none`);
 }
 console.log(`node 24 @datadog/pprof: contexts add ${fixed((cpuOf("node 24", "dd-labels") / cpuOf("node 24", "datadog") - 1) * 100)} % CPU per request to its profile alone; its profile adds ${fixed((cpuOf("node 24", "datadog") / cpuOf("node 24", "none") - 1) * 100)} % to none`);

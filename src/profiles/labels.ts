@@ -56,7 +56,12 @@ function checkLabelSet(fn: string, set: unknown): asserts set is LabelSet {
 let store: AsyncStore<LabelSet> | undefined;
 
 function getStore(): AsyncStore<LabelSet> {
-  store ??= host.newAsyncStore<LabelSet>();
+  if (store === undefined) {
+    store = host.newAsyncStore<LabelSet>();
+    // The first labels of a process that is already profiling: from now on
+    // async callbacks can carry a set, so the hooks that log them start.
+    if (recording) track(true);
+  }
   return store;
 }
 
@@ -153,8 +158,16 @@ let overflowed = false;
 let setIds = new Map<string, number>();
 let sets: LabelSet[] = [emptySet];
 
+// tracking is true while the continuation hooks are on: while a profile
+// runs, and only once some code has used labels (the store exists). Before
+// that no callback can carry a set, and a profile without labels should not
+// pay for hooks around every callback (Node runs its own machinery around
+// every promise while any before/after hook is enabled).
+let tracking = false;
+
 function track(on: boolean): void {
-  if (host.trackContinuations === undefined) return;
+  if (host.trackContinuations === undefined || on === tracking || (on && store === undefined)) return;
+  tracking = on;
   // The hooks run inside the host's own callbacks, where a throw ends the
   // process (Node's async_hooks): whatever happens, they swallow it.
   tracker ??= host.trackContinuations({
