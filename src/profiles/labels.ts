@@ -174,21 +174,29 @@ function track(on: boolean): void {
     before: () => {
       try {
         stack.push(current);
-        enter(store?.getStore());
+        enter(store === undefined ? undefined : store.storeOfCallback !== undefined ? store.storeOfCallback() : store.getStore());
       } catch {
         // Nothing to undo: the timeline keeps its last entry.
       }
     },
-    // after restores the set without logging it: the next callback's
-    // before logs its own set, and most callbacks are followed at once by
-    // another (a microtask queue drains, a timer list runs), often of the
-    // same request, whose set would be logged again. What runs between the
-    // two, Node's loop and its native code, keeps the set of the callback
-    // before it; idle time is not sampled as CPU. Reading the clock is most
-    // of a hook's cost (60-220 ns a read, measured on Node 20-26), so this
-    // halves the reads or better (bench/label-hooks-micro.mjs).
+    // after restores the set. Inside another callback (runInAsyncScope,
+    // an EventEmitterAsyncResource's listener) that one's code goes on, so
+    // the change is logged. At the outermost level it is not: the next
+    // callback's before logs its own set, and most callbacks are followed
+    // at once by another (a microtask queue drains, a timer list runs),
+    // often of the same request, whose set would be logged again. What runs
+    // between the two, Node's loop and its native code, keeps the set of
+    // the callback before it; idle time is not sampled as CPU. Reading the
+    // clock is most of a hook body's cost (60-220 ns a read, measured on
+    // Node 20-26): this halves the reads or better.
     after: () => {
-      current = stack.pop();
+      try {
+        const set = stack.pop();
+        if (stack.length > 0) enter(set);
+        else current = set;
+      } catch {
+        // As in before.
+      }
     },
   });
   if (on) tracker.enable();
