@@ -3,15 +3,17 @@
 // requests/s with no profile, with anyprof's 100 Hz CPU profile, and with the
 // profile plus runWithLabels around every request, on Node 20, 22, 24, 26;
 // on Node 24 also @datadog/pprof's time profiler without and with contexts.
-// The load generator is this process (8 keep-alive connections to each
-// server); a Node's modes run at the same time, so that they share the
-// machine's other load; rounds repeat; medians. The measure is the server's CPU
+// The load generator is this process (8 keep-alive connections to a
+// server); a Node's modes run one after another within a round (with
+// --together, at the same time, sharing the machine's other load, but then
+// seven servers and the client share 2 cores and every request costs 2-3x
+// more); rounds repeat; medians. The measure is the server's CPU
 // time per request (its process.cpuUsage over the window ÷ requests), which
 // a busy machine moves far less than requests/s; ratios are against "none"
 // on the same Node in the same run.
 // "floor" is the profile plus AsyncLocalStorage and an empty async_hooks
 // before/after hook: the part of the labels' cost that is Node's.
-//   node bench/label-cost.mjs [rounds=3] [seconds=4] [connections=8]
+//   node bench/label-cost.mjs [rounds=3] [seconds=4] [connections=8] [--together]
 import { spawn } from "node:child_process";
 import { Agent, request } from "node:http";
 import { dirname, join } from "node:path";
@@ -19,7 +21,8 @@ import { fileURLToPath } from "node:url";
 import { fixed, loadAverage, machine, median, table } from "./harness.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const [rounds = 3, seconds = 4, connections = 8] = process.argv.slice(2).map(Number);
+const together = process.argv.includes("--together");
+const [rounds = 3, seconds = 4, connections = 8] = process.argv.slice(2).filter((a) => a !== "--together").map(Number);
 const server = join(root, "bench/label-cost-server.mjs");
 const nodes = [
   [`node ${process.versions.node}`, process.execPath],
@@ -61,10 +64,9 @@ async function load(get, endMillis) {
   return done;
 }
 
-// measureAll runs every mode's server of one Node at once, under the same
-// load from the machine's other jobs, and returns each one's CPU time per
-// request and requests/s over the same window. One after another, a mode
-// that drew a quieter moment looked cheaper by more than the labels cost.
+// measureAll runs the given modes' servers of one Node at once (one mode:
+// alone), under the same load from the machine's other jobs, and returns
+// each one's CPU time per request and requests/s over the same window.
 async function measureAll(node, modes) {
   const servers = [];
   try {
@@ -92,7 +94,8 @@ for (let r = 0; r < rounds; r++) {
   for (const [name, node] of nodes) {
     loads.push(Number(loadAverage()));
     const modes = modesFor(name);
-    const measured = await measureAll(node, modes);
+    const measured = together ? await measureAll(node, modes) : [];
+    if (!together) for (const mode of modes) measured.push((await measureAll(node, [mode]))[0]);
     modes.forEach((mode, i) => {
       const key = `${name}\n${mode}`;
       if (!results.has(key)) results.set(key, []);
@@ -100,7 +103,7 @@ for (let r = 0; r < rounds; r++) {
     });
   }
 }
-console.log(`# label-cost: ${m.cpuModel}, ${m.cores} cores, ${m.date}; load ${fixed(Math.min(...loads))}–${fixed(Math.max(...loads))}; ${rounds} rounds of ${seconds} s, ${connections} connections to each server, a Node's servers at once\n`);
+console.log(`# label-cost: ${m.cpuModel}, ${m.cores} cores, ${m.date}; load ${fixed(Math.min(...loads))}–${fixed(Math.max(...loads))}; ${rounds} rounds of ${seconds} s, ${connections} connections, ${together ? "a Node's servers at once" : "one server at a time"}\n`);
 const rows = [];
 const cpuOf = (name, mode) => median(results.get(`${name}\n${mode}`).map((x) => x.cpuMicrosPerRequest));
 const rpsOf = (name, mode) => median(results.get(`${name}\n${mode}`).map((x) => x.rps));

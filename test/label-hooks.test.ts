@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { checkValid, decodeProfile, resolve } from "./helpers/pprof.ts";
 import { node22, node24, node26, root, run } from "./helpers/spawn.ts";
+import { labels } from "../src/profiles/labels.ts";
 
 interface Out {
   idNoProfile: number;
@@ -16,6 +17,18 @@ interface Out {
 }
 
 describe("label hooks on Node", () => {
+  it("labels() sorts by key and keeps a repeated key's last value, like Go's pprof.Labels", () => {
+    const set = labels("route", "/b", "method", "GET", "a", "1", "route", "/c", "method", "PUT");
+    expect(set.list).toEqual([
+      ["a", "1"],
+      ["method", "PUT"],
+      ["route", "/c"],
+    ]);
+    expect(set.key).toBe(labels("a", "1", "method", "PUT", "route", "/c").key);
+    expect(labels().list).toEqual([]);
+    expect(() => labels("k")).toThrow("uneven number of arguments to pprof.Labels");
+  });
+
   it.each([
     { name: "node 20", cmd: process.execPath },
     { name: "node 22", cmd: node22 },
