@@ -4,8 +4,9 @@
 //   none        no profiler
 //   profile     anyprof's CPU profile at 100 Hz
 //   labels      the profile, and runWithLabels(route, method) around each request
-//   labels-base the same with the anyprof build at $ANYPROF_BASE (a dist/
-//               directory), to compare a change with the code before it
+//   labels-base, profile-base  labels and profile with the anyprof build at
+//               $ANYPROF_BASE (a dist/ directory), to compare a change with
+//               the code before it
 //   floor       the profile, AsyncLocalStorage.run around each request and
 //               an async_hooks hook with empty before/after: what Node charges
 //               any label tracking done in JavaScript before it does anything
@@ -32,8 +33,8 @@ async function handle(req, res) {
 }
 
 let onRequest = handle;
-if (mode === "profile" || mode === "labels" || mode === "labels-base" || mode === "floor") {
-  const anyprof = await import(mode === "labels-base" ? pathToFileURL(join(process.env.ANYPROF_BASE ?? "", "runtime/node.js")).href : "anyprof");
+if (["profile", "labels", "labels-base", "profile-base", "floor"].includes(mode)) {
+  const anyprof = await import(mode.endsWith("-base") ? pathToFileURL(join(process.env.ANYPROF_BASE ?? "", "runtime/node.js")).href : "anyprof");
   await anyprof.startCPUProfile(undefined, { hz: 100 });
   if (mode === "floor") {
     const store = new AsyncLocalStorage();
