@@ -4,11 +4,20 @@
 //   none        no profiler
 //   profile     anyprof's CPU profile at 100 Hz
 //   labels      the profile, and runWithLabels(route, method) around each request
+//   labels-base, profile-base  labels and profile with the anyprof build at
+//               $ANYPROF_BASE (a dist/ directory), to compare a change with
+//               the code before it
+//   floor       the profile, AsyncLocalStorage.run around each request and
+//               an async_hooks hook with empty before/after: what Node charges
+//               any label tracking done in JavaScript before it does anything
 //   datadog     @datadog/pprof's time profiler at 100 Hz, no contexts
 //   dd-labels   @datadog/pprof with contexts, setContext per request
 // It prints its port, then serves until killed. GET /__cpu answers its CPU
 // time so far in µs.
 import { createServer } from "node:http";
+import { AsyncLocalStorage, createHook } from "node:async_hooks";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 
 const mode = process.argv[2] ?? "none";
 const payload = { items: Array.from({ length: 20 }, (_, i) => ({ id: i, name: `n${i}`, ok: i % 2 === 0 })) };
@@ -24,10 +33,15 @@ async function handle(req, res) {
 }
 
 let onRequest = handle;
-if (mode === "profile" || mode === "labels") {
-  const anyprof = await import("anyprof");
+if (["profile", "labels", "labels-base", "profile-base", "floor"].includes(mode)) {
+  const anyprof = await import(mode.endsWith("-base") ? pathToFileURL(join(process.env.ANYPROF_BASE ?? "", "runtime/node.js")).href : "anyprof");
   await anyprof.startCPUProfile(undefined, { hz: 100 });
-  if (mode === "labels") onRequest = (req, res) => anyprof.runWithLabels(anyprof.labels("route", req.url ?? "/", "method", req.method ?? "GET"), () => handle(req, res));
+  if (mode === "floor") {
+    const store = new AsyncLocalStorage();
+    createHook({ before() {}, after() {} }).enable();
+    onRequest = (req, res) => store.run({ route: req.url ?? "/", method: req.method ?? "GET" }, () => handle(req, res));
+  }
+  if (mode === "labels" || mode === "labels-base") onRequest = (req, res) => anyprof.runWithLabels(anyprof.labels("route", req.url ?? "/", "method", req.method ?? "GET"), () => handle(req, res));
 } else if (mode === "datadog" || mode === "dd-labels") {
   const { time } = await import("@datadog/pprof");
   const withContexts = mode === "dd-labels";

@@ -7,6 +7,11 @@ export interface AsyncStore<T> {
   run<R>(store: T, fn: () => R): R;
   getStore(): T | undefined;
   enterWith(store: T): void;
+  /** storeOfCallback, where given, is what a ContinuationHooks.before must
+   * read instead of getStore: the store of the callback about to run, which
+   * getStore does not see yet there (Node >= 24 enters an AsyncResource's
+   * context only after its before hooks). */
+  storeOfCallback?(): T | undefined;
 }
 
 /** ContinuationHooks are called around every async callback (a promise
