@@ -214,103 +214,149 @@ export const pageScript: string = String.raw`
   // nodes on a path to a hidden frame are visited one by one: a subtree
   // without one is kept as a block, copied whole at the end unless a merge
   // into it opens it. On a million-node tree that is a quarter of the nodes.
-  // copyBlock copies B's rows from … end to the result, shift rows on:
-  // parents by shift, depths by dd, and maps them (out). A loop, not
-  // TypedArray#set: a subarray per block and column cost more than the copy.
-  function copyBlock(B, t, from, end, shift, dd, out) {
-    var bp = B.parent, bd = B.depth, bf = B.func, bs = B.size, bl = B.line, bls = B.lines;
-    var tp = t.parent, td = t.depth, tf = t.func, ts = t.size, tl = t.line, tls = t.lines;
-    for (var k = from; k < end; k++) {
-      var r = k + shift;
-      tp[r] = bp[k] + shift; td[r] = bd[k] + dd; tf[r] = bf[k]; ts[r] = bs[k]; tl[r] = bl[k]; tls[r] = bls[k]; out[k] = r;
-    }
+  // The work is split into small functions with one loop each and no
+  // closures: Chromium left one big function with closures unoptimized
+  // (every loop 5–10× slower than in Node).
+  function hideTree(B, hidden, weight) {
+    var N = B.n;
+    var h = hideScratch !== null && hideScratch.cap === N ? hideScratch : (hideScratch = new HideBuilder(N));
+    h.reset(B, weight);
+    hideMarks(B, hidden, h.has);
+    hideWalk(h, B, hidden, weight);
+    var rows = new Int32Array(h.n), pos = new Int32Array(h.n);
+    hideRows(h, B.size, rows);
+    hidePlace(h, rows, pos);
+    var t = newTree(rows[0]), out = new Int32Array(N);
+    hideEmit(h, B, rows, pos, t);
+    var map = h.map;
+    for (var i = 0; i < N; i++) out[i] = pos[map[i]];
+    hideBlocks(h, B, pos, t, out);
+    return { tree: t, map: out };
   }
   var hideScratch = null;
-  function hideTree(B, hidden, weight) {
-    var N = B.n, bp = B.parent, bf = B.func, bs = B.size, bLines = B.lines, i, k, x, c, d;
-    // has[i]: i's subtree holds a hidden frame.
-    var has = new Uint8Array(N);
-    for (i = N - 1; i > 0; i--) { if (hidden[bf[i]]) has[i] = 1; if (has[i]) has[bp[i]] = 1; }
-    // The result's nodes while it is built, in the order made (a parent
-    // before its children): the B node it was first made from (src), the
-    // parent, children in made order, and whether it is an unopened block
-    // (blk) or may get a child twice (multi: merged into, or a hidden child's
-    // callees lifted into it), where a child is looked for before it is made.
-    // The arrays are kept from one call to the next (a hide typed letter by
-    // letter would otherwise allocate 40 MB a keystroke): make sets every
-    // field of a node it makes.
-    if (hideScratch === null || hideScratch.n !== N) hideScratch = { n: N, i32: [0, 1, 2, 3, 4, 5, 6, 7].map(function () { return new Int32Array(N); }), u8: [new Uint8Array(N), new Uint8Array(N)], w: new Float64Array(N) };
-    var n = 1, a = hideScratch.i32, par = a[0], src = a[1], first = a[2], last = a[3], next = a[4], kidCount = a[5], lines = a[6], map = a[7];
-    var blk = hideScratch.u8[0], multi = hideScratch.u8[1], w = hideScratch.w, maps = new Map();
-    map.fill(0);
-    par[0] = -1; src[0] = 0; first[0] = -1; kidCount[0] = 0; blk[0] = 0; multi[0] = 0; lines[0] = bLines[0]; w[0] = weight[0];
-    function make(p, s, block) {
-      c = n++;
-      par[c] = p; src[c] = s; blk[c] = block; multi[c] = 0; first[c] = -1; kidCount[c] = 0; w[c] = weight[s]; lines[c] = bLines[s]; next[c] = -1;
-      if (first[p] === -1) first[p] = c; else next[last[p]] = c;
-      last[p] = c;
-      if (++kidCount[p] > SCAN + 1) { var m = maps.get(p); if (m !== undefined) m.set(bf[s], c); }
-      map[s] = c;
-      return c;
+  // HideBuilder holds the result's nodes while hideTree builds it, in the
+  // order made (a parent before its children): the B node each was first
+  // made from (src), its parent, its children in made order, whether it is
+  // an unopened block (blk), and whether it may get a child twice (multi:
+  // merged into, or a hidden child's callees lifted into it), where a child
+  // is looked for before it is made. Its arrays are kept from one hide to
+  // the next (a hide typed letter by letter would allocate 40 MB a key):
+  // make sets every field of a node it makes.
+  function HideBuilder(cap) {
+    this.cap = cap; this.n = 1;
+    this.par = new Int32Array(cap); this.src = new Int32Array(cap); this.first = new Int32Array(cap);
+    this.last = new Int32Array(cap); this.next = new Int32Array(cap); this.kids = new Int32Array(cap);
+    this.lines = new Int32Array(cap); this.map = new Int32Array(cap); this.w = new Float64Array(cap);
+    this.blk = new Uint8Array(cap); this.multi = new Uint8Array(cap); this.has = new Uint8Array(cap);
+    this.maps = new Map(); this.bf = null; this.bLines = null; this.weight = null;
+  }
+  HideBuilder.prototype.reset = function (B, weight) {
+    this.n = 1; this.maps = new Map(); this.bf = B.func; this.bLines = B.lines; this.weight = weight;
+    this.map.fill(0); this.has.fill(0);
+    this.par[0] = -1; this.src[0] = 0; this.first[0] = -1; this.kids[0] = 0; this.blk[0] = 0; this.multi[0] = 0;
+    this.lines[0] = B.lines[0]; this.w[0] = weight[0];
+  };
+  // make makes a child of p from B's node s (a block when block is 1).
+  HideBuilder.prototype.make = function (p, s, block) {
+    var c = this.n++;
+    this.par[c] = p; this.src[c] = s; this.blk[c] = block; this.multi[c] = 0; this.first[c] = -1; this.kids[c] = 0;
+    this.w[c] = this.weight[s]; this.lines[c] = this.bLines[s]; this.next[c] = -1;
+    if (this.first[p] === -1) this.first[p] = c; else this.next[this.last[p]] = c;
+    this.last[p] = c;
+    if (++this.kids[p] > SCAN + 1) { var m = this.maps.get(p); if (m !== undefined) m.set(this.bf[s], c); }
+    this.map[s] = c;
+    return c;
+  };
+  // find returns p's child of function f, or -1; a node with many children
+  // gets a Map (function → child).
+  HideBuilder.prototype.find = function (p, f) {
+    var bf = this.bf, src = this.src, next = this.next, x;
+    if (this.kids[p] > SCAN) {
+      var m = this.maps.get(p);
+      if (m === undefined) { m = new Map(); for (x = this.first[p]; x !== -1; x = next[x]) m.set(bf[src[x]], x); this.maps.set(p, m); }
+      var got = m.get(f);
+      return got === undefined ? -1 : got;
     }
-    function find(p, f) {
-      if (kidCount[p] > SCAN) {
-        var m = maps.get(p);
-        if (m === undefined) { m = new Map(); for (var y = first[p]; y !== -1; y = next[y]) m.set(bf[src[y]], y); maps.set(p, m); }
-        var got = m.get(f);
-        return got === undefined ? -1 : got;
-      }
-      for (var z = first[p]; z !== -1; z = next[z]) if (bf[src[z]] === f) return z;
-      return -1;
-    }
-    i = 1;
+    for (x = this.first[p]; x !== -1; x = next[x]) if (bf[src[x]] === f) return x;
+    return -1;
+  };
+  // hideMarks sets has[i] when i's subtree holds a hidden frame.
+  function hideMarks(B, hidden, has) {
+    var bp = B.parent, bf = B.func;
+    for (var i = B.n - 1; i > 0; i--) { if (hidden[bf[i]] === 1) has[i] = 1; if (has[i] === 1) has[bp[i]] = 1; }
+  }
+  // hideWalk visits B in preorder, skipping the blocks' insides.
+  function hideWalk(h, B, hidden, weight) {
+    var N = B.n, bp = B.parent, bf = B.func, bs = B.size, bLines = B.lines, map = h.map, has = h.has, multi = h.multi, blk = h.blk;
+    var i = 1;
     while (i < N) {
       var p = map[bp[i]], f = bf[i];
-      if (hidden[f]) { map[i] = p; multi[p] = 1; i++; continue; }
-      x = multi[p] ? find(p, f) : -1;
+      if (hidden[f] === 1) { map[i] = p; multi[p] = 1; i++; continue; }
+      var x = multi[p] === 1 ? h.find(p, f) : -1;
       if (x === -1) {
-        make(p, i, has[i] ? 0 : 1);
-        i += has[i] ? 1 : bs[i];
+        h.make(p, i, has[i] === 1 ? 0 : 1);
+        i += has[i] === 1 ? 1 : bs[i];
         continue;
       }
-      // i merges into x: x's children become its own nodes, and i's are
-      // looked for among them.
+      // i merges into x: x's children become nodes of their own, and i's
+      // are looked for among them.
       map[i] = x;
-      if (blk[x]) { blk[x] = 0; var s0 = src[x]; for (k = s0 + 1; k < s0 + bs[s0]; k += bs[k]) make(x, k, 1); }
+      if (blk[x] === 1) {
+        blk[x] = 0;
+        var s0 = h.src[x];
+        for (var k = s0 + 1; k < s0 + bs[s0]; k += bs[k]) h.make(x, k, 1);
+      }
       multi[x] = 1;
-      w[x] += weight[i];
-      if (bLines[i] > lines[x]) lines[x] = bLines[i];
+      h.w[x] += weight[i];
+      if (bLines[i] > h.lines[x]) h.lines[x] = bLines[i];
       i++;
     }
-    // rows[c]: the rows c covers in the result; pos[c]: its first row.
-    var rows = new Int32Array(n), pos = new Int32Array(n), kids = [];
-    for (c = n - 1; c >= 0; c--) { rows[c] += blk[c] ? bs[src[c]] : 1; if (c > 0) rows[par[c]] += rows[c]; }
+  }
+  // hideRows sets rows[c], the rows node c covers in the result.
+  function hideRows(h, bs, rows) {
+    var par = h.par, blk = h.blk, src = h.src;
+    for (var c = h.n - 1; c >= 0; c--) { rows[c] += blk[c] === 1 ? bs[src[c]] : 1; if (c > 0) rows[par[c]] += rows[c]; }
+  }
+  // hidePlace sets pos[c], node c's first row: children follow their
+  // parent in made order, or heaviest first where a merge touched them.
+  function hidePlace(h, rows, pos) {
+    var first = h.first, next = h.next, multi = h.multi, w = h.w, kids = [], x, k;
     var byWeight = function (a, b) { return w[b] - w[a] || a - b; };
-    for (d = 0; d < n; d++) {
+    for (var d = 0; d < h.n; d++) {
       if (first[d] === -1) continue;
       var at = pos[d] + 1;
-      if (multi[d]) {
+      if (multi[d] === 1) {
         kids.length = 0;
         for (x = first[d]; x !== -1; x = next[x]) kids.push(x);
         kids.sort(byWeight);
         for (k = 0; k < kids.length; k++) { pos[kids[k]] = at; at += rows[kids[k]]; }
       } else for (x = first[d]; x !== -1; x = next[x]) { pos[x] = at; at += rows[x]; }
     }
-    var t = newTree(rows[0]), out = new Int32Array(N);
-    for (i = 0; i < N; i++) out[i] = pos[map[i]];
-    t.parent[0] = -1; t.func[0] = bf[0]; t.line[0] = B.line[0]; t.lines[0] = lines[0]; t.size[0] = rows[0];
-    for (d = 0; d < n; d++) {
-      var r = pos[d], s = src[d];
-      if (d > 0) {
-        var pr = pos[par[d]];
-        t.func[r] = bf[s]; t.parent[r] = pr; t.depth[r] = t.depth[pr] + 1; t.size[r] = rows[d]; t.line[r] = B.line[s]; t.lines[r] = lines[d];
-      }
-      if (!blk[d] || bs[s] === 1) continue;
-      // A block: B's rows s+1 … shift to r+1 …, parents and depths with them.
-      var end = s + bs[s], shift = r - s, dd = t.depth[r] - B.depth[s];
-      copyBlock(B, t, s + 1, end, shift, dd, out);
+  }
+  // hideEmit writes each made node's own row.
+  function hideEmit(h, B, rows, pos, t) {
+    var par = h.par, src = h.src, lines = h.lines, bf = B.func, bl = B.line;
+    var tf = t.func, tp = t.parent, td = t.depth, ts = t.size, tl = t.line, tls = t.lines;
+    tp[0] = -1; tf[0] = bf[0]; tl[0] = bl[0]; tls[0] = lines[0]; ts[0] = rows[0];
+    for (var d = 1; d < h.n; d++) {
+      var r = pos[d], s = src[d], pr = pos[par[d]];
+      tf[r] = bf[s]; tp[r] = pr; td[r] = td[pr] + 1; ts[r] = rows[d]; tl[r] = bl[s]; tls[r] = lines[d];
     }
-    return { tree: t, map: out };
+  }
+  // hideBlocks copies each block's rows below its own: B's rows s+1 … to
+  // r+1 …, parents and depths shifted with them, and maps them (out).
+  function hideBlocks(h, B, pos, t, out) {
+    var src = h.src, blk = h.blk, bp = B.parent, bd = B.depth, bf = B.func, bs = B.size, bl = B.line, bls = B.lines;
+    var tp = t.parent, td = t.depth, tf = t.func, ts = t.size, tl = t.line, tls = t.lines;
+    for (var d = 0; d < h.n; d++) {
+      var s = src[d];
+      if (blk[d] === 0 || bs[s] === 1) continue;
+      var r0 = pos[d], shift = r0 - s, dd = td[r0] - bd[s], end = s + bs[s];
+      for (var k = s + 1; k < end; k++) {
+        var r = k + shift;
+        tp[r] = bp[k] + shift; td[r] = bd[k] + dd; tf[r] = bf[k]; ts[r] = bs[k]; tl[r] = bl[k]; tls[r] = bls[k]; out[k] = r;
+      }
+    }
   }
   function accumulate(t) {
     t.cum.set(t.self); t.baseCum.set(t.baseSelf);
