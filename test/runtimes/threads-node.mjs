@@ -1,0 +1,54 @@
+// threads-node.mjs profiles itself with anyprof's threads option while a
+// pool of worker_threads runs: two long-lived workers, short-lived ones
+// started and ended during the profile (some ending with process.exit()),
+// and one ended by worker.terminate(). Each worker burns its own distinctly
+// named function; the main thread burns mainHot. It prints one JSON line:
+// the profile (gzip pprof, base64) and each worker's name, threadId and
+// hot function, for test/threads.test.ts.
+import { Worker } from "node:worker_threads";
+import { startCPUProfile, stopCPUProfile } from "anyprof";
+
+const burnMillis = Number(process.argv[2] ?? 250);
+const workers = [];
+
+// spawn starts a worker named name whose hot function is fn; how says how
+// it ends: "return" (its script ends), "exit" (process.exit), "loop" (runs
+// until terminated).
+function spawn(name, fn, how) {
+  const body =
+    how === "loop"
+      ? `function ${fn}() { let x = 0; for (;;) x = (x * 31 + 7) | 0; } ${fn}();`
+      : `function ${fn}(ms) { let x = 0; const end = Date.now() + ms; while (Date.now() < end) for (let i = 0; i < 1e4; i++) x = (x * 31 + i) | 0; return x; }
+         ${fn}(${burnMillis}); ${how === "exit" ? "process.exit(0);" : ""}`;
+  const w = new Worker(body, { eval: true, name });
+  const entry = { name, fn, threadId: w.threadId, how, exitCode: undefined };
+  workers.push(entry);
+  return new Promise((resolve) => w.on("exit", (code) => resolve((entry.exitCode = code)))).then(() => w);
+}
+
+function mainHot(ms) {
+  let x = 0;
+  const end = Date.now() + ms;
+  while (Date.now() < end) for (let i = 0; i < 1e4; i++) x = (x * 17 + i) | 0;
+  return x;
+}
+
+// Two long-lived workers run before the profile starts.
+const long = [spawn("long-0", "burnLong0", "return"), spawn("long-1", "burnLong1", "exit")];
+await new Promise((r) => setTimeout(r, 30));
+await startCPUProfile(undefined, { hz: 1000, threads: true, chunkSeconds: 0.3 });
+mainHot(100);
+// Short-lived workers, two at a time, started and ended during the profile.
+for (let i = 0; i < 3; i++) {
+  await Promise.all([spawn(`short-${2 * i}`, `burnShort${2 * i}`, "return"), spawn(`short-${2 * i + 1}`, `burnShort${2 * i + 1}`, i === 1 ? "exit" : "return")]);
+  mainHot(30);
+}
+// One terminated mid-run: its last chunk is lost, the process must not be.
+const looping = new Worker(`function burnLoop() { let x = 0; for (;;) x = (x * 31 + 7) | 0; } burnLoop();`, { eval: true, name: "looping" });
+workers.push({ name: "looping", fn: "burnLoop", threadId: looping.threadId, how: "terminate" });
+await new Promise((r) => setTimeout(r, 400));
+await looping.terminate();
+await Promise.all(long);
+mainHot(100);
+const bytes = await stopCPUProfile();
+console.log(JSON.stringify({ profile: Buffer.from(bytes).toString("base64"), workers }));
