@@ -164,29 +164,28 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
     postQuiet("NodeWorker.sendMessageToWorker", { sessionId: w.sessionId, message: JSON.stringify({ id: nextId++, method: "Runtime.runIfWaitingForDebugger" }) });
   };
 
+  // attach sends the worker every step at once: it handles them in order,
+  // so the agent runs before the worker's first line when it waits for us,
+  // and one round trip through the main thread (busy with the application)
+  // is all that attaching costs.
   const attach = async (w: Tracked, waiting: boolean): Promise<void> => {
-    try {
-      const steps: Array<[string, object]> = [
-        ["Profiler.enable", {}],
-        ["Profiler.setSamplingInterval", { interval: Math.max(1, Math.round(intervalMicros)) }],
-        ["Runtime.evaluate", { expression: agent, returnByValue: true }],
-      ];
-      for (const [method, params] of steps) {
-        const answer = await send(w, method, params);
-        if (closed || w.gone) return;
-        if (answer === undefined || answer.error !== undefined) throw new Error(answer?.error?.message ?? `${method}: no answer`);
-        if (method === "Runtime.evaluate") {
-          const value = (answer.result as { result?: { value?: unknown } } | undefined)?.result?.value;
-          if (typeof value === "string") clocks.add(value);
-        }
-      }
-      w.installed = true;
-    } catch {
+    const steps: Array<[string, object]> = [
+      ["Profiler.enable", {}],
+      ["Profiler.setSamplingInterval", { interval: Math.max(1, Math.round(intervalMicros)) }],
+      ["Runtime.evaluate", { expression: agent, returnByValue: true }],
+    ];
+    const answers = steps.map(([method, params]) => send(w, method, params));
+    // A worker waiting for us must always go on, whatever happens next.
+    if (waiting) release(w);
+    const got = await Promise.all(answers);
+    if (closed || w.gone) return;
+    if (got.some((a) => a === undefined || a.error !== undefined)) {
       failed++;
-    } finally {
-      // A worker waiting for us must always go on, whatever happened.
-      if (waiting) release(w);
+      return;
     }
+    const value = (got[2]!.result as { result?: { value?: unknown } } | undefined)?.result?.value;
+    if (typeof value === "string") clocks.add(value);
+    w.installed = true;
   };
 
   session.on("NodeWorker.attachedToWorker", (message) => {

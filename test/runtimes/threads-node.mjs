@@ -10,19 +10,21 @@ import { startCPUProfile, stopCPUProfile } from "anyprof";
 
 const burnMillis = Number(process.argv[2] ?? 250);
 const workers = [];
+const online = [];
 
 // spawn starts a worker named name whose hot function is fn; how says how
 // it ends: "return" (its script ends), "exit" (process.exit), "loop" (runs
 // until terminated).
-function spawn(name, fn, how) {
+function spawn(name, fn, how, millis = burnMillis) {
   const body =
     how === "loop"
       ? `function ${fn}() { let x = 0; for (;;) x = (x * 31 + 7) | 0; } ${fn}();`
       : `function ${fn}(ms) { let x = 0; const end = Date.now() + ms; while (Date.now() < end) for (let i = 0; i < 1e4; i++) x = (x * 31 + i) | 0; return x; }
-         ${fn}(${burnMillis}); ${how === "exit" ? "process.exit(0);" : ""}`;
+         ${fn}(${millis}); ${how === "exit" ? "process.exit(0);" : ""}`;
   const w = new Worker(body, { eval: true, name });
   const entry = { name, fn, threadId: w.threadId, how, exitCode: undefined };
   workers.push(entry);
+  online.push(new Promise((resolve) => w.once("online", resolve)));
   return new Promise((resolve) => w.on("exit", (code) => resolve((entry.exitCode = code)))).then(() => w);
 }
 
@@ -33,9 +35,9 @@ function mainHot(ms) {
   return x;
 }
 
-// Two long-lived workers run before the profile starts.
-const long = [spawn("long-0", "burnLong0", "return"), spawn("long-1", "burnLong1", "exit")];
-await new Promise((r) => setTimeout(r, 30));
+// Two long-lived workers run before the profile starts, and through most of it.
+const long = [spawn("long-0", "burnLong0", "return", 4 * burnMillis), spawn("long-1", "burnLong1", "exit", 4 * burnMillis)];
+await Promise.all(online);
 await startCPUProfile(undefined, { hz: 1000, threads: true, chunkSeconds: 0.3 });
 mainHot(100);
 // Short-lived workers, two at a time, started and ended during the profile.

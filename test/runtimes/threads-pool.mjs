@@ -50,7 +50,7 @@ let stopping = false;
 // Profiles back to back, each 150 ms with 50 ms chunks, until the pool ends.
 async function profiler() {
   while (!stopping) {
-    await startCPUProfile(undefined, { hz: 500, threads: true, chunkSeconds: 0.05 });
+    await startCPUProfile(undefined, { hz: 500, threads: process.argv[3] !== "off", chunkSeconds: 0.05 });
     await new Promise((r) => setTimeout(r, 150));
     profiles.push(Buffer.from(await stopCPUProfile()).toString("base64"));
   }
