@@ -2,7 +2,9 @@
 // pool of worker_threads runs: two long-lived workers, short-lived ones
 // started and ended during the profile (some ending with process.exit()),
 // and one ended by worker.terminate(). Each worker burns its own distinctly
-// named function; the main thread burns mainHot. It prints one JSON line:
+// named function, in 5 ms calls (a function already running when the
+// profile begins may be charged to its caller: V8 logs code as it starts);
+// the main thread burns mainHot. It prints one JSON line:
 // the profile (gzip pprof, base64) and each worker's name, threadId and
 // hot function, for test/threads.test.ts.
 import { Worker } from "node:worker_threads";
@@ -20,7 +22,8 @@ function spawn(name, fn, how, millis = burnMillis) {
     how === "loop"
       ? `function ${fn}() { let x = 0; for (;;) x = (x * 31 + 7) | 0; } ${fn}();`
       : `function ${fn}(ms) { let x = 0; const end = Date.now() + ms; while (Date.now() < end) for (let i = 0; i < 1e4; i++) x = (x * 31 + i) | 0; return x; }
-         ${fn}(${millis}); ${how === "exit" ? "process.exit(0);" : ""}`;
+         for (const end = Date.now() + ${millis}; Date.now() < end; ) ${fn}(5);
+         ${how === "exit" ? "process.exit(0);" : ""}`;
   const w = new Worker(body, { eval: true, name });
   const entry = { name, fn, threadId: w.threadId, how, exitCode: undefined };
   workers.push(entry);
