@@ -59,6 +59,8 @@ describe("startCPUProfile({ threads: true }) on Node", () => {
       expect(typeof s.labels["thread"]).toBe("string");
       expect(String(s.labels["thread"]).startsWith(`${String(s.labels["thread_name"])} (#`)).toBe(true);
     }
+    const threadSamples = new Map<string, number>();
+    for (const s of p.samples) threadSamples.set(String(s.labels["thread"]), (threadSamples.get(String(s.labels["thread"])) ?? 0) + s.values[0]!);
     const main = byFn.get("mainHot");
     expect(main, "mainHot sampled").toBeDefined();
     expect([...main!.keys()]).toEqual(["main (#0)"]);
@@ -69,9 +71,16 @@ describe("startCPUProfile({ threads: true }) on Node", () => {
       summary.push(`${label}: ${seen?.get(label) ?? 0}`);
       // The terminated worker's chunks before its end are in (cut every
       // 300 ms), but on a busy machine it may not have run before a cut.
-      if (w.how !== "terminate") {
-        expect(w.exitCode, `${w.name} exit code`).toBe(0);
+      if (w.how !== "terminate") expect(w.exitCode, `${w.name} exit code`).toBe(0);
+      if (w.name.startsWith("short-")) {
         expect(seen?.get(label) ?? 0, `${w.fn} under thread="${label}"; seen under ${JSON.stringify(seen ? [...seen] : [])}`).toBeGreaterThan(0);
+      } else if (w.name.startsWith("long-")) {
+        // A worker already running when the profile began is sampled too;
+        // its hot function, compiled before, may be charged to its caller
+        // on Node 24 (V8 does not name code it compiled before its
+        // profiler started there; docs/threads.md), so only the thread is
+        // asserted here.
+        expect(threadSamples.get(label) ?? 0, `samples under thread="${label}"`).toBeGreaterThan(0);
       }
       // Never under another thread.
       expect([...(seen?.keys() ?? [])].filter((t) => t !== label), `${w.fn} under other threads`).toEqual([]);

@@ -2,8 +2,8 @@
 // pool of worker_threads runs: two long-lived workers, short-lived ones
 // started and ended during the profile (some ending with process.exit()),
 // and one ended by worker.terminate(). Each worker burns its own distinctly
-// named function, in 5 ms calls (a function already running when the
-// profile begins may be charged to its caller: V8 logs code as it starts);
+// named function, 5 ms per task, as a message-driven worker does (a loop already running in optimized code when the profile
+// begins may be charged to its caller: V8 logs code as it starts);
 // the main thread burns mainHot. It prints one JSON line:
 // the profile (gzip pprof, base64) and each worker's name, threadId and
 // hot function, for test/threads.test.ts.
@@ -17,13 +17,26 @@ const online = [];
 // spawn starts a worker named name whose hot function is fn; how says how
 // it ends: "return" (its script ends), "exit" (process.exit), "loop" (runs
 // until terminated).
+// body100 makes each hot function too large for V8 to inline into its
+// caller (Node's processImmediate): inlined code compiled before the
+// profile began loses its own frame (V8 logs existing code without its
+// inlining when the profiler starts), which is not what this test is about.
+const body100 = Array.from({ length: 100 }, (_, k) => `x = (x * 31 + i + ${k}) | 0;`).join(" ");
+
 function spawn(name, fn, how, millis = burnMillis) {
   const body =
     how === "loop"
       ? `function ${fn}() { let x = 0; for (;;) x = (x * 31 + 7) | 0; } ${fn}();`
-      : `function ${fn}(ms) { let x = 0; const end = Date.now() + ms; while (Date.now() < end) for (let i = 0; i < 1e4; i++) x = (x * 31 + i) | 0; return x; }
-         for (const end = Date.now() + ${millis}; Date.now() < end; ) ${fn}(5);
-         ${how === "exit" ? "process.exit(0);" : ""}`;
+      : `const end = Date.now() + ${millis};
+         function ${fn}() {
+           let x = 0;
+           const until = Date.now() + 5;
+           while (Date.now() < until) for (let i = 0; i < 1e3; i++) { ${body100} }
+           if (Date.now() < end) setImmediate(${fn});
+           ${how === "exit" ? "else process.exit(0);" : ""}
+           return x;
+         }
+         ${fn}();`;
   const w = new Worker(body, { eval: true, name });
   const entry = { name, fn, threadId: w.threadId, how, exitCode: undefined };
   workers.push(entry);
