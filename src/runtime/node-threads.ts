@@ -29,6 +29,12 @@ export const threadAnswerMillis = 1000;
  * dropped and the profile says how many. */
 export const maxEndedChunks = 4096;
 
+/** threadAttachMillis bounds how long attaching a worker may take: its
+ * answers come when both it and the main thread get to run, which on a
+ * loaded machine takes far longer than a cut may wait. Waiting here holds
+ * nothing (the worker was released at once) and keeps no process alive. */
+export const threadAttachMillis = 15_000;
+
 // titlePrefix marks our console profiles in a worker; "end" titles carry
 // only the final clock reading.
 const titlePrefix = "anyprof-thread-";
@@ -140,14 +146,16 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
   // send posts one protocol message to a worker and resolves to its answer
   // (undefined when the worker went away or did not answer in time).
   const send = (w: Tracked, method: string, params: object = {}, timeoutMillis = threadAnswerMillis): Promise<{ result?: unknown; error?: { message: string } } | undefined> => {
+    const keepAlive = timeoutMillis <= threadAnswerMillis;
     const id = nextId++;
     return new Promise((resolve) => {
-      // Not unref'd: a stop waiting for a worker must end, and keeps the
-      // process alive for at most timeoutMillis.
+      // A cut's short wait is not unref'd: a stop waiting for a worker must
+      // end, and keeps the process alive for at most timeoutMillis.
       const timer = setTimeout(() => {
         answers.delete(id);
         resolve(undefined);
       }, timeoutMillis);
+      if (!keepAlive) (timer as { unref?: () => void }).unref?.();
       answers.set(id, {
         sessionId: w.sessionId,
         resolve: (answer) => {
@@ -174,7 +182,7 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
       ["Profiler.setSamplingInterval", { interval: Math.max(1, Math.round(intervalMicros)) }],
       ["Runtime.evaluate", { expression: agent, returnByValue: true }],
     ];
-    const answers = steps.map(([method, params]) => send(w, method, params));
+    const answers = steps.map(([method, params]) => send(w, method, params, threadAttachMillis));
     // A worker waiting for us must always go on, whatever happens next.
     if (waiting) release(w);
     const got = await Promise.all(answers);
