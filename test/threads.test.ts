@@ -4,11 +4,13 @@
 // some by process.exit(), one terminated), each burning its own named
 // function: each worker's function must be under its own thread label and
 // under no other, the main thread's under "main (#0)", and go tool pprof
-// must read the labels. A second program runs 24 short-lived workers under
+// must read the labels. A second program runs 16 short-lived workers under
 // back-to-back profiles cut every 50 ms: every worker must end with its own
 // exit code and the process must not crash or hang. Deno and Bun cannot
 // reach their workers from the main thread: threads fails there with a
 // "pprof: threads:" error, and a worker profiling itself works.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolve, type Resolved } from "./helpers/pprof.ts";
@@ -47,7 +49,7 @@ function threadsOf(p: Resolved): Map<string, Map<string, number>> {
 
 describe("startCPUProfile({ threads: true }) on Node", () => {
   it.each(versions)("$name: each worker's hot function under its own thread label", async ({ name, cmd }) => {
-    const r = await run(cmd, [join(root, "test/runtimes/threads-node.mjs"), "250"], {}, 60_000);
+    const r = await run(cmd, [join(root, "test/runtimes/threads-node.mjs"), "200"], {}, 60_000);
     expect(r.code, `exit code; stderr:\n${r.stderr.slice(0, 2000)}`).toBe(0);
     expect(r.stderr).toBe("");
     const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { profile: string; workers: WorkerInfo[] };
@@ -103,11 +105,11 @@ describe("startCPUProfile({ threads: true }) on Node", () => {
   }, 90_000);
 
   it.each(versions)("$name: a pool of short-lived workers under cut profiles neither crashes nor hangs", async ({ cmd }) => {
-    const r = await run(cmd, [join(root, "test/runtimes/threads-pool.mjs"), "24"], {}, 60_000);
+    const r = await run(cmd, [join(root, "test/runtimes/threads-pool.mjs"), "16"], {}, 60_000);
     expect(r.code, `exit code; stderr:\n${r.stderr.slice(0, 2000)}`).toBe(0);
     expect(r.stderr).toBe("");
     const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { results: Array<{ i: number; how: string; code: number }>; profiles: string[] };
-    expect(out.results.length).toBe(24);
+    expect(out.results.length).toBe(16);
     for (const w of out.results) expect(w.code, `worker ${w.i} (${w.how})`).toBe(w.how === "exit" ? 7 : w.how === "terminate" ? 1 : 0);
     expect(out.profiles.length).toBeGreaterThan(0);
     const threads = new Set<string>();
@@ -117,6 +119,64 @@ describe("startCPUProfile({ threads: true }) on Node", () => {
     // Some pool workers were caught by the profiles (each runs 5-30 ms).
     expect([...threads].filter((t) => t.startsWith("pool-")).length).toBeGreaterThan(0);
   }, 90_000);
+});
+
+// workerThreads checks one profile of threads-work.mjs: workA only under
+// busy-a's label, workB only under busy-b's, mainWork only under main.
+function workerThreads(bytes: Uint8Array, workers: Array<{ name: string; threadId: number }>): void {
+  const byFn = threadsOf(resolve(bytes));
+  for (const [fn, name] of [["workA", "busy-a"], ["workB", "busy-b"]] as const) {
+    const w = workers.find((x) => x.name === name)!;
+    const seen = byFn.get(fn);
+    expect([...(seen?.keys() ?? [])], `${fn}'s threads`).toEqual([`${name} (#${w.threadId})`]);
+  }
+  expect([...(byFn.get("mainWork")?.keys() ?? [])]).toEqual(["main (#0)"]);
+}
+
+// The other ways in, on the current Node (each is the same sampler).
+describe("threads through the HTTP handler, continuous profiling and anyprof record", () => {
+  it("GET /debug/pprof/profile?seconds=2&threads=1", async () => {
+    const r = await run(node26, [join(root, "test/runtimes/threads-paths.mjs"), "http"], {}, 60_000);
+    expect(r.code, `exit code; stderr:\n${r.stderr.slice(0, 2000)}`).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { workers: Array<{ name: string; threadId: number }>; profiles: string[] };
+    workerThreads(Buffer.from(out.profiles[0]!, "base64"), out.workers);
+  }, 60_000);
+
+  it("startContinuousProfiling({ threads: true }): every window labelled", async () => {
+    const r = await run(node26, [join(root, "test/runtimes/threads-paths.mjs"), "continuous"], {}, 60_000);
+    expect(r.code, `exit code; stderr:\n${r.stderr.slice(0, 2000)}`).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { workers: Array<{ name: string; threadId: number }>; profiles: string[] };
+    expect(out.profiles.length).toBeGreaterThanOrEqual(2);
+    // Windows are cut every 0.5 s; together they hold every thread.
+    const all = out.profiles.map((b) => Buffer.from(b, "base64"));
+    for (const b of all) for (const s of resolve(b).samples) expect(typeof s.labels["thread"]).toBe("string");
+    const merged = new Map<string, Set<string>>();
+    for (const b of all) for (const [fn, m] of threadsOf(resolve(b))) for (const t of m.keys()) (merged.get(fn) ?? merged.set(fn, new Set()).get(fn)!).add(t);
+    const a = out.workers.find((w) => w.name === "busy-a")!;
+    const b = out.workers.find((w) => w.name === "busy-b")!;
+    expect([...(merged.get("workA") ?? [])]).toEqual([`busy-a (#${a.threadId})`]);
+    expect([...(merged.get("workB") ?? [])]).toEqual([`busy-b (#${b.threadId})`]);
+  }, 60_000);
+
+  it("anyprof record --threads", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "anyprof-threads-"));
+    try {
+      const r = await run(process.execPath, [join(root, "dist/cli/main.js"), "record", "--threads", "-o", dir, "--", node26, join(root, "test/runtimes/threads-work.mjs"), "1200"], {}, 60_000);
+      expect(r.code, `exit code; stderr:\n${r.stderr.slice(0, 2000)}`).toBe(0);
+      const bytes = readFileSync(join(dir, "cpu.pb.gz"));
+      const p = resolve(bytes);
+      const names = new Set(p.samples.map((s) => String(s.labels["thread_name"])));
+      expect(names.has("main")).toBe(true);
+      expect(names.has("busy-a")).toBe(true);
+      expect(names.has("busy-b")).toBe(true);
+      // record's own rescue worker is anyprof's: not profiled.
+      expect([...names].filter((n) => n !== "main" && !n.startsWith("busy-"))).toEqual([]);
+      const byFn = threadsOf(p);
+      expect([...(byFn.get("workA")?.keys() ?? [])].map((t) => t.replace(/ \(#\d+\)$/, ""))).toEqual(["busy-a"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("threads in Deno and Bun", () => {
