@@ -121,6 +121,19 @@ describe("startCPUProfile({ threads: true }) on Node", () => {
   }, 90_000);
 });
 
+describe("threads beside another inspector session", () => {
+  it("node --cpu-prof: threads fails with a pprof: threads: error where it is given", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "anyprof-threads-cpu-prof-"));
+    try {
+      const r = await run(node26, ["--cpu-prof", `--cpu-prof-dir=${dir}`, join(root, "test/runtimes/threads-cpu-prof.mjs")], {}, 60_000);
+      expect(r.code).toBe(0);
+      expect(r.stdout.trim()).toBe("pprof: threads: not while another inspector session may hear console profiles (node --cpu-prof, an open inspector port)");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 // workerThreads checks one profile of threads-work.mjs: workA only under
 // busy-a's label, workB only under busy-b's, mainWork only under main.
 function workerThreads(bytes: Uint8Array, workers: Array<{ name: string; threadId: number }>): void {
