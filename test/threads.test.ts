@@ -6,7 +6,8 @@
 // under no other, the main thread's under "main (#0)", and go tool pprof
 // must read the labels. A second program runs 16 short-lived workers under
 // back-to-back profiles cut every 50 ms: every worker must end with its own
-// exit code and the process must not crash or hang. Deno and Bun cannot
+// exit code and the process must not crash or hang. A heap profile with
+// threads has each worker's live heap under its label. Deno and Bun cannot
 // reach their workers from the main thread: threads fails there with a
 // "pprof: threads:" error, and a worker profiling itself works.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -119,6 +120,34 @@ describe("startCPUProfile({ threads: true }) on Node", () => {
     // Some pool workers were caught by the profiles (each runs 5-30 ms).
     expect([...threads].filter((t) => t.startsWith("pool-")).length).toBeGreaterThan(0);
   }, 90_000);
+});
+
+describe("startHeapProfiling({ threads: true }) on Node", () => {
+  it.each(versions)("$name: each worker's live heap under its own thread label", async ({ cmd }) => {
+    const r = await run(cmd, [join(root, "test/runtimes/threads-heap.mjs")], {}, 60_000);
+    expect(r.code, `exit code; stderr:\n${r.stderr.slice(0, 2000)}`).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { profile: string; workers: Array<{ name: string; threadId: number }> };
+    const p = resolve(Buffer.from(out.profile, "base64"));
+    // inuse_space by function and thread.
+    const space = p.sampleTypes.indexOf("inuse_space/bytes");
+    const byFn = new Map<string, Map<string, number>>();
+    for (const s of p.samples) {
+      const thread = String(s.labels["thread"] ?? "(none)");
+      for (const f of new Set(s.frames.map((x) => x.functionName))) {
+        const m = byFn.get(f) ?? byFn.set(f, new Map()).get(f)!;
+        m.set(thread, (m.get(thread) ?? 0) + s.values[space]!);
+      }
+    }
+    for (const [fn, name] of [["heapKeepA", "keeper-a"], ["heapKeepB", "keeper-b"]] as const) {
+      const w = out.workers.find((x) => x.name === name)!;
+      const seen = byFn.get(fn);
+      expect([...(seen?.keys() ?? [])], `${fn}'s threads`).toEqual([`${name} (#${w.threadId})`]);
+      // 20,000 small objects and their strings: well over 100 kB.
+      expect(seen!.get(`${name} (#${w.threadId})`)!).toBeGreaterThan(100_000);
+    }
+    expect([...(byFn.get("mainKeeps")?.keys() ?? [])]).toEqual(["main (#0)"]);
+    expect(p.comments.some((c) => c.startsWith("threads: each worker's live heap"))).toBe(true);
+  }, 60_000);
 });
 
 describe("threads beside another inspector session", () => {

@@ -128,6 +128,25 @@ export interface ThreadSampler {
   close(): void;
 }
 
+/** ThreadHeapSampler samples the live heap of the application's other
+ * threads (Node's worker_threads) beside the main thread's HeapSampler,
+ * including the threads that start later; a thread that ended has no live
+ * heap left to report. */
+export interface ThreadHeapSampler {
+  /** mainThread names the calling thread, whose samples the core labels. */
+  readonly mainThread: ThreadPairs;
+  /** start samples one object per rateBytes allocated in every thread. */
+  start(rateBytes: number): Promise<void>;
+  /** profiles resolves to each running thread's sampling heap profile
+   * (after a full collection in that thread: V8's inspector forces one).
+   * It never rejects; a thread that does not answer in time is left out. */
+  profiles(): Promise<Array<{ thread: ThreadPairs; profile: HeapProfileShape }>>;
+  /** comments says what was missed. */
+  comments(): string[];
+  /** close stops sampling every thread. */
+  close(): void;
+}
+
 /** HeapProfileNode is a node of V8's sampling heap profile tree (the
  * .heapprofile shape): a function, the bytes V8 attributes to it, its
  * callees. Line and column are 0-based and locate the function's start. */
@@ -230,6 +249,10 @@ export interface Host {
    * (worker_threads), for CPU profiles started with threads; absent where
    * the runtime cannot reach them (threadsUnsupported says why). */
   newThreadSampler?: () => ThreadSampler;
+  /** newThreadHeapSampler makes a heap sampler of the application's other
+   * threads, for heap profiling started with threads; absent where the
+   * runtime cannot reach them. */
+  newThreadHeapSampler?: () => ThreadHeapSampler;
   /** threadsUnsupported says why this runtime has no newThreadSampler,
    * for the error a profile asking for threads gets. */
   threadsUnsupported?: string;

@@ -103,8 +103,8 @@ function parseTitle(title: string): [number, number] | undefined {
   return Number.isFinite(t) ? [t, Number(cpu)] : undefined;
 }
 
-/** threadName turns a NodeWorker title ("[worker 4] pool-3") into the
- * pairs naming the thread: thread "pool-3 (#4)", thread_name "pool-3". */
+/** threadPairs names a thread for its labels, e.g. from a NodeWorker title
+ * ("[worker 4] pool-3"): thread "pool-3 (#4)", thread_name "pool-3". */
 export function threadPairs(name: string, threadId: number | string): ThreadPairs {
   return [
     ["thread", `${name} (#${threadId})`],
@@ -112,7 +112,8 @@ export function threadPairs(name: string, threadId: number | string): ThreadPair
   ];
 }
 
-function workerPairs(title: string, workerId: string): ThreadPairs {
+/** workerPairs names a worker from its NodeWorker title and id. */
+export function workerPairs(title: string, workerId: string): ThreadPairs {
   const m = /^\[worker (\d+)\]\s?(.*)$/.exec(title);
   const name = (m?.[2] ?? "").trim();
   return threadPairs(name === "" ? "worker" : name, m?.[1] ?? workerId);

@@ -22,6 +22,7 @@ import { overlappingCpuSampler } from "./overlapping-sampler.ts";
 import { workerCpuRecorder } from "./worker-sampler.ts";
 import { workerTracker } from "./workers.ts";
 import { nodeThreadSampler, type EventSession } from "./node-threads.ts";
+import { nodeThreadHeapSampler } from "./node-threads-heap.ts";
 import { nodeFiles } from "./files.ts";
 import * as traceMapping from "@jridgewell/trace-mapping";
 import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
@@ -101,6 +102,7 @@ setHost({
     if (profilerShared()) throw new Error("not while another inspector session may hear console profiles (node --cpu-prof, an open inspector port)");
     return nodeThreadSampler(Session as unknown as new () => EventSession, ownScriptPrefixes(import.meta.url) ?? []);
   },
+  newThreadHeapSampler: () => nodeThreadHeapSampler(Session as unknown as new () => EventSession, ownScriptPrefixes(import.meta.url) ?? []),
   ...(startHeapProfile !== undefined && setHeapProfileNearHeapLimit !== undefined ? { heapProfileNearHeapLimit: setHeapProfileNearHeapLimit } : {}),
   newHeapSampler: () => (startHeapProfile !== undefined ? handleHeapSampler(startHeapProfile, Session, (fn) => process.once("exit", fn)) : inspectorHeapSampler(Session)),
   ...nodeFiles(() => process.cwd(), findSourceMap),
