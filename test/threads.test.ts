@@ -177,11 +177,15 @@ function workerThreads(bytes: Uint8Array, workers: Array<{ name: string; threadI
 
 // The other ways in, on the current Node (each is the same sampler).
 describe("threads through the HTTP handler, continuous profiling and anyprof record", () => {
-  it("GET /debug/pprof/profile?seconds=2&threads=1", async () => {
+  it("GET /debug/pprof/profile?seconds=2&threads=1 and /debug/pprof/heap from servePprof({ threads: true })", async () => {
     const r = await run(node26, [join(root, "test/runtimes/threads-paths.mjs"), "http"], {}, 60_000);
     expect(r.code, `exit code; stderr:\n${r.stderr.slice(0, 2000)}`).toBe(0);
     const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { workers: Array<{ name: string; threadId: number }>; profiles: string[] };
     workerThreads(Buffer.from(out.profiles[0]!, "base64"), out.workers);
+    // The heap sampling the handler started covers the workers too.
+    const heapThreads = new Set(resolve(Buffer.from(out.profiles[1]!, "base64")).samples.map((s) => String(s.labels["thread_name"])));
+    expect(heapThreads.has("main")).toBe(true);
+    expect(heapThreads.has("busy-a") || heapThreads.has("busy-b"), `heap threads ${[...heapThreads].join(", ")}`).toBe(true);
   }, 60_000);
 
   it("startContinuousProfiling({ threads: true }): every window labelled", async () => {

@@ -39,7 +39,7 @@ async function record(): Promise<void> {
   // samples over only when a chunk ends, so chunks are shorter then.
   const progress = process.env.ANYPROF_RECORD_PROGRESS === "1";
 
-  if (heap) await api.startHeapProfiling();
+  if (heap) await api.startHeapProfiling(threads ? { threads } : {});
   // anyprof record --push: the CPU profile is pushed every period instead
   // of written at the end.
   let pushing = false;

@@ -28,8 +28,9 @@ export interface PprofHandlerOptions {
   hz?: number;
   /** threads has /profile cover the application's worker threads too,
    * each sample labelled with its thread (startCPUProfile's threads,
-   * docs/threads.md); default false. A request's ?threads=1 or ?threads=0
-   * overrides it. */
+   * docs/threads.md), and the heap sampling the handler starts (heap) cover
+   * them where the runtime can; default false. A /profile request's
+   * ?threads=1 or ?threads=0 overrides it for that profile. */
   threads?: boolean;
   /** heap starts heap sampling when the handler is made (default true),
    * since a heap profile covers only what was sampled. */
@@ -327,11 +328,16 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
   // Where the runtime has no heap sampler (workerd, Deno without
   // --allow-sys), heap stays a valid empty profile that says why.
   // Sampling the user started with other options stays as it is.
+  // With threads, the heap profile has every worker's heap too, where the
+  // runtime can (Node); elsewhere the main thread's, as without it.
   if (heap) {
-    try {
-      startHeapProfiling().catch(() => {});
-    } catch {
-      // No heap sampler here, or one already running: nothing to start.
+    for (const options of threads ? [{ threads: true }, {}] : [{}]) {
+      try {
+        startHeapProfiling(options).catch(() => {});
+        break;
+      } catch {
+        // No heap sampler here, no threads, or one already running.
+      }
     }
   }
   const handle = async (request: Request): Promise<Response | undefined> => {

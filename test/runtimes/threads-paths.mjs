@@ -1,6 +1,7 @@
 // threads-paths.mjs takes the threads option through the HTTP handler
-// (argv[2] "http": /debug/pprof/profile?seconds=2&threads=1 from its own
-// server) or continuous profiling ("continuous": threads: true, windows of
+// (argv[2] "http": /debug/pprof/profile?seconds=2&threads=1 and
+// /debug/pprof/heap from its own servePprof({ threads: true }))
+// or continuous profiling ("continuous": threads: true, windows of
 // 0.5 s to an exporter kept here), while threads-work.mjs's workers run.
 // It prints one JSON line: the workers and the profiles (base64).
 import { servePprof, startContinuousProfiling, startCPUProfile, stopContinuousProfiling, stopCPUProfile } from "anyprof";
@@ -10,7 +11,9 @@ const mode = process.argv[2];
 const profiles = [];
 let workers;
 if (mode === "http") {
-  const server = await servePprof({ port: 0, heap: false });
+  // threads: true makes it the default (heap sampling included); the
+  // profile asks with ?threads=1 as well, as a scrape config would.
+  const server = await servePprof({ port: 0, threads: true });
   const got = fetch(`http://127.0.0.1:${server.port}/debug/pprof/profile?seconds=2&threads=1`).then(async (r) => {
     if (r.status !== 200) throw new Error(`status ${r.status}: ${await r.text()}`);
     return new Uint8Array(await r.arrayBuffer());
@@ -28,8 +31,11 @@ if (mode === "http") {
     }
     await new Promise((r) => setTimeout(r, 20));
   }
-  workers = await work(1200);
-  profiles.push(Buffer.from(await got).toString("base64"));
+  const running = work(1200);
+  await new Promise((r) => setTimeout(r, 600));
+  const heap = await fetch(`http://127.0.0.1:${server.port}/debug/pprof/heap`).then((r) => r.arrayBuffer());
+  workers = await running;
+  profiles.push(Buffer.from(await got).toString("base64"), Buffer.from(heap).toString("base64"));
   await server.close();
 } else {
   const exporter = { name: "memory", export: (period) => period.profiles.forEach((p) => p.name === "cpu" && profiles.push(Buffer.from(p.bytes).toString("base64"))) };
