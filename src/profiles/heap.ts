@@ -146,7 +146,7 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
       return nearLimit === undefined ? s.started : s.started.then(() => host.heapProfileNearHeapLimit!(nearLimit));
     }
     throw new Error(
-      `pprof: heap profiling already started with rateBytes ${s.rateBytes}, includeCollected ${s.includeCollected}, bunHeapSnapshot ${s.bunHeapSnapshot}, threads ${s.threads !== undefined}: call stopHeapProfiling() first`,
+      `pprof: heap profiling already started with rateBytes ${s.rateBytes}, includeCollected ${s.includeCollected}, bunHeapSnapshot ${s.bunHeapSnapshot}${s.threads !== undefined ? ", threads true" : ""}: call stopHeapProfiling() first`,
     );
   }
   if (threads && host.newThreadHeapSampler === undefined) {
