@@ -41,8 +41,8 @@ const titlePrefix = "anyprof-thread-";
 const endTitle = `${titlePrefix}end`;
 
 // agent is the code evaluated in each worker as it is attached: it keeps
-// its state under a registry symbol, starts the first chunk, and ends the
-// running one from an exit hook. Each title is "<prefix><n> <µs> <cpu µs>":
+// its state under a registry symbol (replacing a previous profile's), starts
+// the first chunk, and ends the running one from an exit hook. Each title is "<prefix><n> <µs> <cpu µs>":
 // the worker's hrtime (the clock V8 stamps samples with, shared by every
 // thread) and its thread CPU time (process.threadCpuUsage() on Node ≥ 23.9,
 // else Linux's /proc/thread-self/schedstat read in the worker; NaN where
@@ -50,7 +50,9 @@ const endTitle = `${titlePrefix}end`;
 // console the application may have replaced.
 const agent = `(() => {
   const key = Symbol.for("anyprof.threadProfile");
-  if (globalThis[key] !== undefined) return globalThis[key].clock;
+  // A previous profile's agent, left when its session went away mid-attach,
+  // is replaced: its console profile ended with that session.
+  globalThis[key]?.dispose();
   const c = (typeof process.getBuiltinModule === "function" && process.getBuiltinModule("node:inspector")?.console) || console;
   let cpu = () => NaN, clock = "none";
   try {
@@ -74,8 +76,9 @@ const agent = `(() => {
       c.profile(title ?? end);
       if (prev !== undefined) c.profileEnd(prev);
       if (end !== undefined) c.profileEnd(end);
-      if (!restart) { process.removeListener("exit", onExit); delete globalThis[key]; }
+      if (!restart) state.dispose();
     },
+    dispose() { process.removeListener("exit", onExit); if (globalThis[key] === state) delete globalThis[key]; },
   };
   const onExit = () => { try { state.cut(false); } catch {} };
   Object.defineProperty(globalThis, key, { value: state, configurable: true, enumerable: false });
