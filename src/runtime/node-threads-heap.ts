@@ -9,6 +9,7 @@
 
 import type { HeapProfileShape, ThreadHeapSampler, ThreadPairs } from "../host/host.ts";
 import { threadAnswerMillis, threadAttachMillis, threadPairs, workerPairs, type EventSession } from "./node-threads.ts";
+import { onEventsSafely } from "./inspector-events.ts";
 
 /** threadHeapAnswerMillis bounds how long a write waits for a worker's
  * heap profile (the worker collects its heap first). */
@@ -64,8 +65,8 @@ export function nodeThreadHeapSampler(Session: new () => EventSession, ownUrls: 
   };
   const release = (w: Tracked): void => message(w, nextId++, "Runtime.runIfWaitingForDebugger");
 
-  session.on("NodeWorker.attachedToWorker", (m) => {
-    const { sessionId, workerInfo, waitingForDebugger } = m.params as { sessionId: string; workerInfo: { workerId: string; title: string; url: string }; waitingForDebugger: boolean };
+  const onAttached = (params: unknown): void => {
+    const { sessionId, workerInfo, waitingForDebugger } = params as { sessionId: string; workerInfo: { workerId: string; title: string; url: string }; waitingForDebugger: boolean };
     const w: Tracked = { sessionId, thread: workerPairs(workerInfo.title, workerInfo.workerId), installed: false };
     if (closed || ownUrls.some((p) => workerInfo.url.startsWith(p))) {
       if (waitingForDebugger) release(w);
@@ -79,14 +80,14 @@ export function nodeThreadHeapSampler(Session: new () => EventSession, ownUrls: 
       if (got.every((a) => a !== undefined && a.error === undefined)) w.installed = true;
       else if (workers.has(sessionId)) failed++;
     });
-  });
-  session.on("NodeWorker.detachedFromWorker", (m) => {
-    const sessionId = (m.params as { sessionId: string }).sessionId;
+  };
+  const onDetached = (params: unknown): void => {
+    const sessionId = (params as { sessionId: string }).sessionId;
     workers.delete(sessionId);
     for (const a of [...answers.values()]) if (a.sessionId === sessionId) a.resolve(undefined);
-  });
-  session.on("NodeWorker.receivedMessageFromWorker", (m) => {
-    const { message: text } = m.params as { sessionId: string; message: string };
+  };
+  const onMessage = (params: unknown): void => {
+    const { message: text } = params as { sessionId: string; message: string };
     let parsed: { id?: number; result?: unknown; error?: unknown };
     try {
       parsed = JSON.parse(text) as typeof parsed;
@@ -94,6 +95,11 @@ export function nodeThreadHeapSampler(Session: new () => EventSession, ownUrls: 
       return;
     }
     if (parsed.id !== undefined) answers.get(parsed.id)?.resolve(parsed);
+  };
+  const events = onEventsSafely(session, {
+    "NodeWorker.attachedToWorker": onAttached,
+    "NodeWorker.detachedFromWorker": onDetached,
+    "NodeWorker.receivedMessageFromWorker": onMessage,
   });
 
   return {
@@ -124,6 +130,9 @@ export function nodeThreadHeapSampler(Session: new () => EventSession, ownUrls: 
     close(): void {
       if (closed) return;
       closed = true;
+      // Workers announced but not yet handled (queued for the event loop)
+      // may be held for us: with closed set, handling them releases them.
+      events.flush();
       for (const w of workers.values()) {
         if (!w.installed) release(w);
         else message(w, nextId++, "HeapProfiler.disable");
@@ -135,6 +144,7 @@ export function nodeThreadHeapSampler(Session: new () => EventSession, ownUrls: 
       } catch {
         // Nothing to release.
       }
+      events.close();
     },
   };
 }

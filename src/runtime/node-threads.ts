@@ -13,6 +13,7 @@
 
 import type { CpuProfileShape, ThreadChunk, ThreadPairs, ThreadSampler } from "../host/host.ts";
 import type { SessionLike } from "./inspector.ts";
+import { onEventsSafely } from "./inspector-events.ts";
 
 /** EventSession is a node:inspector Session: posts and protocol events. */
 export interface EventSession extends SessionLike {
@@ -50,9 +51,7 @@ const endTitle = `${titlePrefix}end`;
 // console the application may have replaced.
 const agent = `(() => {
   const key = Symbol.for("anyprof.threadProfile");
-  // A previous profile's agent, left when its session went away mid-attach,
-  // is replaced: its console profile ended with that session.
-  globalThis[key]?.dispose();
+  if (globalThis[key] !== undefined) return globalThis[key].clock;
   const c = (typeof process.getBuiltinModule === "function" && process.getBuiltinModule("node:inspector")?.console) || console;
   let cpu = () => NaN, clock = "none";
   try {
@@ -200,8 +199,8 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
     w.installed = true;
   };
 
-  session.on("NodeWorker.attachedToWorker", (message) => {
-    const { sessionId, workerInfo, waitingForDebugger } = message.params as { sessionId: string; workerInfo: { workerId: string; title: string; url: string }; waitingForDebugger: boolean };
+  const onAttached = (params: unknown): void => {
+    const { sessionId, workerInfo, waitingForDebugger } = params as { sessionId: string; workerInfo: { workerId: string; title: string; url: string }; waitingForDebugger: boolean };
     const w: Tracked = { sessionId, thread: workerPairs(workerInfo.title, workerInfo.workerId), installed: false, gone: false, last: undefined };
     if (closed || ownUrls.some((p) => workerInfo.url.startsWith(p))) {
       if (waitingForDebugger) release(w);
@@ -209,18 +208,18 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
     }
     workers.set(sessionId, w);
     void attach(w, waitingForDebugger);
-  });
+  };
 
-  session.on("NodeWorker.detachedFromWorker", (message) => {
-    const w = workers.get((message.params as { sessionId: string }).sessionId);
+  const onDetached = (params: unknown): void => {
+    const w = workers.get((params as { sessionId: string }).sessionId);
     if (w === undefined) return;
     w.gone = true;
     workers.delete(w.sessionId);
     for (const a of [...answers.values()]) if (a.sessionId === w.sessionId) a.resolve(undefined);
-  });
+  };
 
-  session.on("NodeWorker.receivedMessageFromWorker", (message) => {
-    const { sessionId, message: text } = message.params as { sessionId: string; message: string };
+  const onMessage = (params: unknown): void => {
+    const { sessionId, message: text } = params as { sessionId: string; message: string };
     const w = workers.get(sessionId);
     // The cheap test first: most messages are answers or our chunk events.
     let m: { id?: number; method?: string; params?: { title?: string; profile?: CpuProfileShape }; error?: { message: string } };
@@ -251,6 +250,11 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
       }
       ready.push(chunk);
     }
+  };
+  const events = onEventsSafely(session, {
+    "NodeWorker.attachedToWorker": onAttached,
+    "NodeWorker.detachedFromWorker": onDetached,
+    "NodeWorker.receivedMessageFromWorker": onMessage,
   });
 
   return {
@@ -288,6 +292,9 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
     close(): void {
       if (closed) return;
       closed = true;
+      // Workers announced but not yet handled (queued for the event loop)
+      // may be held for us: with closed set, handling them releases them.
+      events.flush();
       for (const w of workers.values()) {
         // A worker still being attached may be waiting for us: release it.
         if (!w.installed) release(w);
@@ -300,6 +307,7 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
       } catch {
         // Nothing to release.
       }
+      events.close();
     },
   };
 }
