@@ -55,8 +55,18 @@ async function profiler() {
     profiles.push(Buffer.from(await stopCPUProfile()).toString("base64"));
   }
 }
+// Timer churn on the main thread throughout: Node delivers the workers'
+// inspector events in an interrupt, possibly inside its timer code, which
+// a handler touching timers there corrupted (docs/threads.md, Safety).
+let churning = true;
+const tick = setInterval(() => {}, 1);
+(function churn() {
+  if (churning) setTimeout(churn, Math.floor(Math.random() * 3));
+})();
 const running = profiler();
 await pool();
 stopping = true;
 await running;
+churning = false;
+clearInterval(tick);
 console.log(JSON.stringify({ results, profiles }));
