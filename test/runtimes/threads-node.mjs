@@ -27,13 +27,16 @@ function spawn(name, fn, how, millis = burnMillis) {
   const body =
     how === "loop"
       ? `function ${fn}() { let x = 0; for (;;) x = (x * 31 + 7) | 0; } ${fn}();`
-      : `const end = Date.now() + ${millis};
+      : `let end = Date.now() + ${millis};
+         // "stop" (the long-lived ones) ends the work at the next task.
+         require("node:worker_threads").parentPort.once("message", () => (end = 0));
          function ${fn}() {
            let x = 0;
            const until = Date.now() + 5;
            while (Date.now() < until) for (let i = 0; i < 1e3; i++) { ${body100} }
            if (Date.now() < end) setImmediate(${fn});
-           ${how === "exit" ? "else process.exit(0);" : ""}
+           else if (${how === "exit"}) process.exit(0);
+           else require("node:worker_threads").parentPort.close();
            return x;
          }
          ${fn}();`;
@@ -41,7 +44,8 @@ function spawn(name, fn, how, millis = burnMillis) {
   const entry = { name, fn, threadId: w.threadId, how, exitCode: undefined };
   workers.push(entry);
   online.push(new Promise((resolve) => w.once("online", resolve)));
-  return new Promise((resolve) => w.on("exit", (code) => resolve((entry.exitCode = code)))).then(() => w);
+  const ended = new Promise((resolve) => w.on("exit", (code) => resolve((entry.exitCode = code))));
+  return Object.assign(ended.then(() => w), { stop: () => w.postMessage("stop") });
 }
 
 function mainHot(ms) {
@@ -51,8 +55,9 @@ function mainHot(ms) {
   return x;
 }
 
-// Two long-lived workers run before the profile starts, and through most of it.
-const long = [spawn("long-0", "burnLong0", "return", 4 * burnMillis), spawn("long-1", "burnLong1", "exit", 4 * burnMillis)];
+// Two long-lived workers run before the profile starts and until told to
+// stop near its end (a busy machine may take long to attach them).
+const long = [spawn("long-0", "burnLong0", "return", 60_000), spawn("long-1", "burnLong1", "exit", 60_000)];
 await Promise.all(online);
 await startCPUProfile(undefined, { hz: 1000, threads: true, chunkSeconds: 0.3 });
 mainHot(100);
@@ -66,6 +71,7 @@ const looping = new Worker(`function burnLoop() { let x = 0; for (;;) x = (x * 3
 workers.push({ name: "looping", fn: "burnLoop", threadId: looping.threadId, how: "terminate" });
 await new Promise((r) => setTimeout(r, 400));
 await looping.terminate();
+for (const l of long) l.stop();
 await Promise.all(long);
 mainHot(100);
 const bytes = await stopCPUProfile();

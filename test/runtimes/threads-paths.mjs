@@ -31,10 +31,13 @@ if (mode === "http") {
     }
     await new Promise((r) => setTimeout(r, 20));
   }
+  // The main thread keeps objects, so that its heap has samples of its own.
+  const kept = Array.from({ length: 100_000 }, (_, i) => ({ i, s: `kept ${i}` }));
   const running = work(1200);
   await new Promise((r) => setTimeout(r, 600));
   const heap = await fetch(`http://127.0.0.1:${server.port}/debug/pprof/heap`).then((r) => r.arrayBuffer());
   workers = await running;
+  if (kept.length !== 100_000) throw new Error("kept");
   profiles.push(Buffer.from(await got).toString("base64"), Buffer.from(heap).toString("base64"));
   await server.close();
 } else {
