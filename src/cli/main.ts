@@ -33,12 +33,13 @@ the original source's, read from the working directory; --source-maps DIR also
 reads DIR/<script name>.map; --no-source-maps keeps generated positions.`;
 
 const usage: Record<string, string> = {
-  record: `usage: anyprof record [-o DIR] [--force] [--heap] [--hz N] [--push URL [--period S] [--app NAME] [--tag k=v]…] -- <node|deno|bun> script.js [args…]
+  record: `usage: anyprof record [-o DIR] [--force] [--heap] [--hz N] [--threads] [--push URL [--period S] [--app NAME] [--tag k=v]…] -- <node|deno|bun> script.js [args…]
 Runs the program with anyprof preloaded and writes DIR/cpu.pb.gz (and
 heap.pb.gz with --heap) when it exits, also on Ctrl-C and on an uncaught
 exception, then prints where it wrote and the top functions. The program's
 exit code is passed through. The CPU profile is always recorded; --hz sets
-its sampling rate (default 100). Without -o, DIR is a new directory
+its sampling rate (default 100); --threads adds Node's worker threads, each
+sample labelled with its thread (docs/threads.md). Without -o, DIR is a new directory
 ./anyprof-<script>-<date>-<time>; profiles already in DIR are never
 overwritten without --force.
 --push URL pushes the CPU profile every --period seconds (default 15) to
@@ -197,6 +198,7 @@ async function record(args: string[]): Promise<number> {
     cpu: { type: "boolean" },
     heap: { type: "boolean" },
     hz: { type: "string" },
+    threads: { type: "boolean" },
     labels: { type: "boolean" },
     push: { type: "string" },
     period: { type: "string" },
@@ -244,7 +246,7 @@ async function record(args: string[]): Promise<number> {
   // write to an inherited descriptor.
   const rescuable = kind.startsWith("node");
   const piped = rescuable || kind === "bun";
-  const env: NodeJS.ProcessEnv = { ...process.env, ANYPROF_RECORD_DIR: dir, ANYPROF_RECORD_CPU: cpu ? "1" : "0", ANYPROF_RECORD_HEAP: values.flag("heap") ? "1" : "0", ANYPROF_RECORD_HZ: String(hz) };
+  const env: NodeJS.ProcessEnv = { ...process.env, ANYPROF_RECORD_DIR: dir, ANYPROF_RECORD_CPU: cpu ? "1" : "0", ANYPROF_RECORD_HEAP: values.flag("heap") ? "1" : "0", ANYPROF_RECORD_HZ: String(hz), ANYPROF_RECORD_THREADS: values.flag("threads") ? "1" : "0" };
   if (piped) env.ANYPROF_RECORD_FD = "3";
   const pushURL = values.str("push");
   if (pushURL !== undefined) Object.assign(env, recordPushEnv(pushURL, values.str("period"), values.str("app"), values.list("tag")));

@@ -33,11 +33,13 @@ async function record(): Promise<void> {
   const cpu = process.env.ANYPROF_RECORD_CPU === "1";
   const heap = process.env.ANYPROF_RECORD_HEAP === "1";
   const hz = Number(process.env.ANYPROF_RECORD_HZ ?? 100);
+  // --threads: worker threads too, each sample labelled with its thread.
+  const threads = process.env.ANYPROF_RECORD_THREADS === "1";
   // progress: the CLI shows a live sample count on its terminal. V8 hands
   // samples over only when a chunk ends, so chunks are shorter then.
   const progress = process.env.ANYPROF_RECORD_PROGRESS === "1";
 
-  if (heap) await api.startHeapProfiling();
+  if (heap) await api.startHeapProfiling(threads ? { threads } : {});
   // anyprof record --push: the CPU profile is pushed every period instead
   // of written at the end.
   let pushing = false;
@@ -45,7 +47,7 @@ async function record(): Promise<void> {
     const { startRecordPush } = (await import(new URL("./push-target.js", import.meta.url).href)) as typeof import("./push-target.ts");
     pushing = await startRecordPush(api, process.env, hz);
   }
-  if (cpu && !pushing) await api.startCPUProfile(undefined, progress ? { hz, chunkSeconds: progressChunkSeconds } : { hz });
+  if (cpu && !pushing) await api.startCPUProfile(undefined, { hz, ...(progress ? { chunkSeconds: progressChunkSeconds } : {}), ...(threads ? { threads } : {}) });
   // The program's own startCPUProfile is refused, with the reason: its CPU
   // time is already in record's profile.
   if (cpu) holdCPUProfile(pushing ? `anyprof record --push, which pushes this program's CPU profile to ${process.env.ANYPROF_PUSH_URL}` : `anyprof record, which profiles this program into ${join(dir, "cpu.pb.gz")}; drop the program's own startCPUProfile or run it without record`);

@@ -63,7 +63,7 @@ export function recordPushEnv(url: string, periodSeconds: string | undefined, ap
 
 /** ContinuousApi is the part of the runtime entry point the preload uses. */
 export interface ContinuousApi {
-  startContinuousProfiling(options: { exporters: ProfileExporter[]; periodSeconds?: number; hz?: number; exitFlushMillis?: number }): Promise<void>;
+  startContinuousProfiling(options: { exporters: ProfileExporter[]; periodSeconds?: number; hz?: number; exitFlushMillis?: number; threads?: boolean }): Promise<void>;
 }
 
 /** startRecordPush starts continuous profiling in the recorded program
@@ -74,6 +74,6 @@ export async function startRecordPush(api: ContinuousApi, env: Record<string, st
   if (url === undefined || url === "") return false;
   const tags = JSON.parse(env.ANYPROF_PUSH_TAGS ?? "{}") as Record<string, string>;
   const exporter = exporterFor({ url, appName: env.ANYPROF_PUSH_APP ?? "anyprof", tags }, env);
-  await api.startContinuousProfiling({ exporters: [exporter], periodSeconds: Number(env.ANYPROF_PUSH_PERIOD ?? 15), hz, exitFlushMillis: 0 });
+  await api.startContinuousProfiling({ exporters: [exporter], periodSeconds: Number(env.ANYPROF_PUSH_PERIOD ?? 15), hz, exitFlushMillis: 0, threads: env.ANYPROF_RECORD_THREADS === "1" });
   return true;
 }

@@ -99,6 +99,59 @@ export interface CpuRecorder {
   close(): void;
 }
 
+/** ThreadPairs are the labels that name a thread in a profile, e.g.
+ * [["thread", "pool (#3)"], ["thread_name", "pool"]]. */
+export type ThreadPairs = ReadonlyArray<readonly [string, string]>;
+
+/** ThreadChunk is a stretch of another thread's (a worker's) CPU profile:
+ * the pairs naming the thread, its samples on host.nowMicros()'s clock,
+ * and, where the thread's CPU clock could be read, that clock at the
+ * chunk's start and end (host clock times, CPU µs). */
+export interface ThreadChunk {
+  thread: ThreadPairs;
+  profile: CpuProfileShape;
+  cpu?: { timesMicros: number[]; cpuMicros: number[] };
+}
+
+/** ThreadSampler samples the application's other threads (Node's
+ * worker_threads) beside the main thread's CpuSampler, including the
+ * threads that start and end while it runs. */
+export interface ThreadSampler {
+  /** mainThread names the calling thread, whose samples the core labels. */
+  readonly mainThread: ThreadPairs;
+  /** start begins sampling every thread running now and each one that
+   * starts later, every intervalMicros. */
+  start(intervalMicros: number): Promise<void>;
+  /** cut resolves to every chunk ended since the last cut: each running
+   * thread's current one (a new one begins at once when restart is set),
+   * and those of threads that ended meanwhile. It never rejects; a thread
+   * that does not answer in time gives its chunk to the next cut. */
+  cut(restart: boolean): Promise<ThreadChunk[]>;
+  /** comments says what the threads' samples are and what was missed. */
+  comments(): string[];
+  /** close stops sampling every thread; it is not used again. */
+  close(): void;
+}
+
+/** ThreadHeapSampler samples the live heap of the application's other
+ * threads (Node's worker_threads) beside the main thread's HeapSampler,
+ * including the threads that start later; a thread that ended has no live
+ * heap left to report. */
+export interface ThreadHeapSampler {
+  /** mainThread names the calling thread, whose samples the core labels. */
+  readonly mainThread: ThreadPairs;
+  /** start samples one object per rateBytes allocated in every thread. */
+  start(rateBytes: number): Promise<void>;
+  /** profiles resolves to each running thread's sampling heap profile
+   * (after a full collection in that thread: V8's inspector forces one).
+   * It never rejects; a thread that does not answer in time is left out. */
+  profiles(): Promise<Array<{ thread: ThreadPairs; profile: HeapProfileShape }>>;
+  /** comments says what was missed. */
+  comments(): string[];
+  /** close stops sampling every thread. */
+  close(): void;
+}
+
 /** HeapProfileNode is a node of V8's sampling heap profile tree (the
  * .heapprofile shape): a function, the bytes V8 attributes to it, its
  * callees. Line and column are 0-based and locate the function's start. */
@@ -197,6 +250,17 @@ export interface Host {
    * (another inspector session would hear its chunks, or it runs from
    * TypeScript sources); then newCpuSampler is used. */
   newCpuRecorder?: () => CpuRecorder | undefined;
+  /** newThreadSampler makes a sampler of the application's other threads
+   * (worker_threads), for CPU profiles started with threads; absent where
+   * the runtime cannot reach them (threadsUnsupported says why). */
+  newThreadSampler?: () => ThreadSampler;
+  /** newThreadHeapSampler makes a heap sampler of the application's other
+   * threads, for heap profiling started with threads; absent where the
+   * runtime cannot reach them. */
+  newThreadHeapSampler?: () => ThreadHeapSampler;
+  /** threadsUnsupported says why this runtime has no newThreadSampler,
+   * for the error a profile asking for threads gets. */
+  threadsUnsupported?: string;
   /** newHeapSampler makes the runtime's sampling heap profiler; absent
    * where there is none in-process (Bun, workerd). */
   newHeapSampler?: () => HeapSampler;

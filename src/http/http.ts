@@ -26,6 +26,12 @@ export interface PprofHandlerOptions {
   maxSeconds?: number;
   /** hz is the CPU sampling rate for /profile (default 100, as Go's). */
   hz?: number;
+  /** threads has /profile cover the application's worker threads too,
+   * each sample labelled with its thread (startCPUProfile's threads,
+   * docs/threads.md), and the heap sampling the handler starts (heap) cover
+   * them where the runtime can; default false. A /profile request's
+   * ?threads=1 or ?threads=0 overrides it for that profile. */
+  threads?: boolean;
   /** heap starts heap sampling when the handler is made (default true),
    * since a heap profile covers only what was sampled. */
   heap?: boolean;
@@ -189,7 +195,10 @@ ${rows.map(([, name]) => `<li><div class=profile-name>${html(name)}: </div> ${ht
   return new Response(body, { headers: baseHeaders({ "Content-Type": "text/html; charset=utf-8" }) });
 }
 
-async function serveCpuProfile(url: URL, signal: AbortSignal | undefined, maxSeconds: number, hz: number): Promise<Response> {
+async function serveCpuProfile(url: URL, signal: AbortSignal | undefined, maxSeconds: number, hz: number, threadsByDefault: boolean): Promise<Response> {
+  const rawThreads = url.searchParams.get("threads");
+  if (rawThreads !== null && rawThreads !== "0" && rawThreads !== "1") return serveError(400, `invalid value for "threads" - must be 0 or 1`);
+  const threads = rawThreads === null ? threadsByDefault : rawThreads === "1";
   const raw = url.searchParams.get("seconds");
   let seconds = 30;
   if (raw !== null && raw !== "") {
@@ -199,7 +208,7 @@ async function serveCpuProfile(url: URL, signal: AbortSignal | undefined, maxSec
   }
   if (seconds > maxSeconds) return serveError(400, `profile duration exceeds the server's maximum of ${maxSeconds} seconds`);
   try {
-    await startCPUProfile(undefined, { hz });
+    await startCPUProfile(undefined, threads ? { hz, threads } : { hz });
   } catch (err) {
     return serveError(500, `Could not enable CPU profiling: ${err instanceof Error ? err.message : String(err)}`);
   }
@@ -247,6 +256,7 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
   const maxSeconds = checkNumber("maxSeconds", o.maxSeconds, 1, 2_147_483) ?? 300;
   const hz = checkNumber("hz", o.hz, 1, 1e6) ?? 100;
   const heap = checkBoolean("heap", o.heap) ?? true;
+  const threads = checkBoolean("threads", o.threads) ?? false;
   const maxConcurrent = checkNumber("maxConcurrent", o.maxConcurrent, 1, 1000, true) ?? defaultMaxConcurrent;
   // Collections run one at a time, and after each the next waits as long
   // as it took: however many requests arrive, the handler holds the event
@@ -318,11 +328,16 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
   // Where the runtime has no heap sampler (workerd, Deno without
   // --allow-sys), heap stays a valid empty profile that says why.
   // Sampling the user started with other options stays as it is.
+  // With threads, the heap profile has every worker's heap too, where the
+  // runtime can (Node); elsewhere the main thread's, as without it.
   if (heap) {
-    try {
-      startHeapProfiling().catch(() => {});
-    } catch {
-      // No heap sampler here, or one already running: nothing to start.
+    for (const options of threads ? [{ threads: true }, {}] : [{}]) {
+      try {
+        startHeapProfiling(options).catch(() => {});
+        break;
+      } catch {
+        // No heap sampler here, no threads, or one already running.
+      }
     }
   }
   const handle = async (request: Request): Promise<Response | undefined> => {
@@ -358,7 +373,7 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
       if (name === "cmdline") {
         return new Response((host.commandLine?.() ?? []).join("\x00"), { headers: baseHeaders({ "Content-Type": "text/plain; charset=utf-8" }) });
       }
-      if (name === "profile") return await serveCpuProfile(url, signal, maxSeconds, hz);
+      if (name === "profile") return await serveCpuProfile(url, signal, maxSeconds, hz, threads);
       if (name === "ui") return new Response(null, { status: 301, headers: baseHeaders({ Location: `${prefix}ui/` }) });
       // The viewer fetches profiles through this handler: same checks.
       if (name.startsWith("ui/")) return await serveUi(name.slice(3), url, profiles().map((p) => p.name), (path) => handle(new Request(new URL(prefix + path, url), { headers: request.headers, signal })));

@@ -5,7 +5,7 @@
 // sample and does not compress.
 
 import type { Core, Meta } from "./core.ts";
-import type { LabelSet, Timeline } from "./labelset.ts";
+import { LabelSet, type Timeline } from "./labelset.ts";
 import { StringBatch } from "./strings.ts";
 import { host, type CpuProfileShape } from "../host/host.ts";
 import { frameName } from "./names.ts";
@@ -28,6 +28,14 @@ export interface CpuConvertOptions {
   symbolizer?: Symbolizer | null;
 }
 
+// withThread returns list plus the thread's pairs whose keys list lacks,
+// as a LabelSet (sorted by key).
+function withThread(list: ReadonlyArray<readonly [string, string]>, thread: ReadonlyArray<readonly [string, string]>): LabelSet {
+  const merged = [...list, ...thread.filter(([k]) => !list.some(([lk]) => lk === k))];
+  merged.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return LabelSet.of(merged);
+}
+
 // frameWordCount is the words per distinct frame in add (#pushFrame): name,
 // system name, file, line, column, function start line.
 const frameWordCount = 6;
@@ -37,6 +45,10 @@ const frameWordCount = 6;
 export interface ChunkLabels {
   timeline: Timeline;
   offsetMicros: number;
+  /** thread, when given, labels every sample of the chunk (the thread that
+   * ran it, e.g. [["thread", "pool (#3)"]]); a timeline set's own pair of
+   * the same key wins. */
+  thread?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** ChunkCpu is the sampled thread's CPU clock read during a chunk: at
@@ -278,6 +290,10 @@ export class CpuProfileConverter {
     const values = new Float64Array(count * valueCount);
     const sampleHostMicros = cpu !== undefined ? new Float64Array(count) : undefined;
     const timeline = labels?.timeline;
+    const thread = labels?.thread;
+    // threadSetIds caches, per timeline set id, the core id of that set
+    // with the thread's pairs added.
+    const threadSetIds: number[] = [];
     let t = profile.startTime;
     let next = count > 0 ? t + (deltas[0] ?? 0) : t;
     let mark = 0; // timeline entry in force at the current sample
@@ -293,7 +309,10 @@ export class CpuProfileConverter {
         const local = at - labels!.offsetMicros;
         while (mark + 1 < timeline.length && timeline.times[mark + 1]! <= local) mark++;
         const id = timeline.times[mark]! <= local ? timeline.ids[mark]! : 0;
-        if (id !== 0) labelSet = this.#labelSetId(timeline.sets[id]!);
+        if (thread !== undefined) labelSet = threadSetIds[id] ??= this.#labelSetId(withThread(id !== 0 ? timeline.sets[id]!.list : [], thread));
+        else if (id !== 0) labelSet = this.#labelSetId(timeline.sets[id]!);
+      } else if (thread !== undefined) {
+        labelSet = threadSetIds[0] ??= this.#labelSetId(withThread([], thread));
       }
       sampleWords[kept * 2] = lines !== undefined ? lines.deal(node) : node;
       sampleWords[kept * 2 + 1] = labelSet;

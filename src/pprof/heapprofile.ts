@@ -4,7 +4,7 @@
 // objects (Bun's JSC heap snapshot). It also sums records across sampler
 // restarts. It does not sample, encode or decide what a profile means.
 
-import type { HeapCensus, HeapProfileNode, HeapProfileShape } from "../host/host.ts";
+import type { HeapCensus, HeapProfileNode, HeapProfileShape, ThreadPairs } from "../host/host.ts";
 import type { Frame } from "../host/stack.ts";
 import { frameName } from "./names.ts";
 
@@ -16,6 +16,8 @@ export interface HeapRecord {
   readonly objects: number;
   readonly bytes: number;
   readonly objectBytes: number;
+  /** thread, when set, names the thread whose heap this is (its labels). */
+  readonly thread?: ThreadPairs;
 }
 
 

@@ -86,6 +86,10 @@ export interface ContinuousProfilingOptions {
   profiles?: string[];
   /** hz is the CPU sampling rate (default 100). */
   hz?: number;
+  /** threads has the CPU profile cover the application's worker threads
+   * too, each sample labelled with its thread (startCPUProfile's threads,
+   * docs/threads.md); default false. */
+  threads?: boolean;
   /** spanLabels labels CPU samples with the active OpenTelemetry span's
    * span_id (and span_name when the span has one): true loads
    * @opentelemetry/api, or pass that module; off by default. */
@@ -183,7 +187,7 @@ export async function startContinuousProfiling(options: ContinuousProfilingOptio
     if (options.spanLabels !== undefined && options.spanLabels !== false) state.stopSpans = await startSpanLabels(options.spanLabels);
     // Chunks drain V8's buffer within a long period; a short one is cut
     // before any drain would be due.
-    if (cpu) await startCPUProfile(undefined, { hz, chunkSeconds: periodSeconds > 10 ? 10 : Infinity });
+    if (cpu) await startCPUProfile(undefined, { hz, chunkSeconds: periodSeconds > 10 ? 10 : Infinity, ...(options.threads === true ? { threads: true } : {}) });
   } catch (err) {
     state.stopSpans?.();
     running = undefined;

@@ -7,12 +7,13 @@
 import { newCore, type Core } from "../pprof/core.ts";
 import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { gzip } from "../host/gzip.ts";
-import { host, type CpuRecorder, type CpuSampler } from "../host/host.ts";
+import { host, type CpuRecorder, type CpuSampler, type ThreadSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
 import { checkBoolean, checkNumber, checkOptions, given, shown } from "../host/validate.ts";
 import { own } from "../host/own.ts";
 import { ThreadCpuReadings, cpuWindowMillis } from "./cpu-clock.ts";
+import { addThreadChunks, newThreadSampler } from "./cpu-threads.ts";
 
 /** CpuProfileOptions tunes a CPU profile. */
 export interface CpuProfileOptions {
@@ -45,6 +46,13 @@ export interface CpuProfileOptions {
    * saw them on (default true); false keeps every frame at its function's
    * line, for smaller profiles. */
   lines?: boolean;
+  /** threads profiles the application's other threads too (Node's
+   * worker_threads, including those that start and end meanwhile), each
+   * sample labelled with its thread (thread="pool (#3)", thread_name="pool";
+   * the main thread's "main (#0)"); default false. See docs/threads.md.
+   * A runtime that cannot fails startCPUProfile with "pprof: threads: …".
+   * It runs the in-thread sampler (offThread is ignored). */
+  threads?: boolean;
 }
 
 /** labelTimelineCap bounds the label changes kept per chunk (12 bytes each);
@@ -91,12 +99,16 @@ class ActiveProfile {
   #labelsTruncated = false;
   readonly #cpuClock: ThreadCpuReadings;
   readonly #cpuWindowMillis: number;
+  // #threads, when the profile asked for threads, samples the other threads.
+  readonly #threads: ThreadSampler | undefined;
+  #threadsSkipped = false;
   readonly started: Promise<void>;
   /** stopping is the stop under way, which a second stopCPUProfile waits for. */
   stopping: Promise<Uint8Array | undefined> | undefined;
 
-  constructor(sampler: CpuSampler | CpuRecorder, core: Core | undefined, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions, adopted = false) {
+  constructor(sampler: CpuSampler | CpuRecorder, core: Core | undefined, w: ProfileWriter | undefined, intervalMicros: number, options: CpuProfileOptions, adopted = false, threads?: ThreadSampler) {
     this.writer = w;
+    this.#threads = threads;
     if (adopted) this.#notBeforeMicros = host.nowMicros();
     this.#intervalMicros = intervalMicros;
     this.#includeIdle = options.includeIdle ?? false;
@@ -113,7 +125,11 @@ class ActiveProfile {
     this.#cpuWindowMillis = options.cpuWindowMillis ?? cpuWindowMillis;
     this.#cpuClock = new ThreadCpuReadings(this.#cpuWindowMillis);
     startTimeline(labelTimelineCap);
-    this.started = this.#run(() => this.#start());
+    this.started = this.#run(() => {
+      const began = this.#start();
+      if (threads === undefined) return began;
+      return began instanceof Promise ? began.then(() => threads.start(intervalMicros)) : threads.start(intervalMicros);
+    });
     // chunkSeconds was checked by startCPUProfile; Infinity means no drains.
     const chunkSeconds = options.chunkSeconds ?? 10;
     if (Number.isFinite(chunkSeconds)) {
@@ -181,7 +197,7 @@ class ActiveProfile {
 
   // #drain stops the sampler, adds what it recorded, and restarts it unless
   // this is the final drain.
-  #drain(restart: boolean): void | Promise<void> {
+  #drain(restart: boolean, sync = false): void | Promise<void> {
     if (this.#recorder !== undefined) {
       // The split is one synchronous moment: labels taken, chunk cut.
       const timeline = takeTimeline(!restart);
@@ -201,8 +217,18 @@ class ActiveProfile {
       const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
       const notBefore = this.#notBeforeMicros;
       this.#notBeforeMicros = undefined;
-      this.#converter!.add(notBefore === undefined ? profile : dropBefore(profile, notBefore + offsetMicros), { timeline, offsetMicros }, cpu !== undefined ? { ...cpu, offsetMicros } : undefined);
-      if (restart) return this.#start();
+      this.#converter!.add(notBefore === undefined ? profile : dropBefore(profile, notBefore + offsetMicros), { timeline, offsetMicros, thread: this.#threads?.mainThread }, cpu !== undefined ? { ...cpu, offsetMicros } : undefined);
+      const restarted = restart ? this.#start() : undefined;
+      // The other threads' chunks are asked for after the main thread's
+      // (the app runs meanwhile); an exit handler (sync) cannot wait for them.
+      if (this.#threads === undefined) return restarted;
+      if (sync) {
+        this.#threadsSkipped = true;
+        return restarted;
+      }
+      const threads = this.#threads;
+      const addThreads = (): Promise<void> => threads.cut(restart).then((chunks) => addThreadChunks(this.#converter!, chunks));
+      return restarted instanceof Promise ? restarted.then(addThreads) : addThreads();
     };
     return stopped instanceof Promise ? stopped.then(take) : take(stopped);
   }
@@ -259,7 +285,7 @@ class ActiveProfile {
     clearInterval(this.#timer);
     let bytes: Uint8Array | undefined;
     void this.#run(() => {
-      const drained = this.#drain(false);
+      const drained = this.#drain(false, true);
       if (drained instanceof Promise) throw new Error("the sampler answers asynchronously");
       bytes = this.#recorder !== undefined ? this.#recorder.finishSync(...this.#finishArgs()) : this.#finish();
     }).catch(() => {});
@@ -286,6 +312,8 @@ class ActiveProfile {
       comments.push(`cpu: the sampler started ${this.#startDelayMillis.toFixed(1)} ms after startCPUProfile() was called (${host.runtime} starts it asynchronously); work before then is not in this profile: await startCPUProfile() before the work to profile`);
     }
     if (this.#converter !== undefined) comments.push(this.#cpuComment());
+    if (this.#threads !== undefined) comments.push(...this.#threads.comments());
+    if (this.#threadsSkipped) comments.push("threads: the profile was stopped synchronously (an exit handler): the workers' samples since the last chunk cut are not in it");
     return [this.#startNanos, endNanos - this.#startNanos, comments];
   }
 
@@ -311,6 +339,11 @@ class ActiveProfile {
     // (and its async hooks) here, whatever happened.
     if (timelineRecording()) takeTimeline(true);
     this.#cpuClock.close();
+    try {
+      this.#threads?.close();
+    } catch {
+      // A thread sampler that cannot close has nothing left to give us.
+    }
     try {
       if (keep && this.#failure === undefined && this.#sampler !== undefined) spareSampler(this.#sampler, this.#intervalMicros);
       else (this.#recorder ?? this.#sampler)!.close();
@@ -423,6 +456,7 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
     throw new Error(`pprof: cpu sampling interval must be from 1 µs to 1 s, got ${shown(intervalMicros)} µs${from}`);
   }
   checkBoolean("includeIdle", o.includeIdle);
+  checkBoolean("threads", o.threads);
   const writeTimeoutMillis = checkTimeoutMillis("writeTimeoutMillis", o.writeTimeoutMillis);
   const chunkSeconds = given(o.chunkSeconds, 10);
   if (!(chunkSeconds === Infinity || (typeof chunkSeconds === "number" && chunkSeconds >= 0.001 && chunkSeconds <= 2_000_000))) {
@@ -437,8 +471,9 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
   }
   let sampler: CpuSampler | CpuRecorder | undefined;
   let adopted = false;
+  const threads = o.threads === true ? newThreadSampler() : undefined;
   try {
-    sampler = options.offThread === true ? host.newCpuRecorder?.() : undefined;
+    sampler = options.offThread === true && threads === undefined ? host.newCpuRecorder?.() : undefined;
     if (sampler === undefined) {
       cpuCore ??= newCore(host.wasmModule());
       sampler = takeSpare(intervalMicros);
@@ -446,9 +481,10 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
       sampler ??= host.newCpuSampler!();
     }
   } catch (err) {
+    threads?.close();
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
-  const profile = new ActiveProfile(sampler, cpuCore, w, intervalMicros, options, adopted);
+  const profile = new ActiveProfile(sampler, cpuCore, w, intervalMicros, options, adopted, threads);
   profile.writeTimeoutMillis = writeTimeoutMillis;
   active = profile;
   const started = profile.started.catch(async (err: unknown) => {

@@ -11,13 +11,20 @@ import { encodeProfile, type Label, type ProfileSpec, type StackSample } from ".
 import { gzip } from "../host/gzip.ts";
 import { recordsFromCensus, recordsFromSamplingProfile, HeapSums, type HeapRecord } from "../pprof/heapprofile.ts";
 import { formatHeapProfile, type HeapTextRecord } from "../pprof/heaptext.ts";
-import { host, type HeapProfileShape, type HeapSampler } from "../host/host.ts";
+import { host, type HeapProfileShape, type HeapSampler, type ThreadHeapSampler, type ThreadPairs } from "../host/host.ts";
 import { registerBuiltin, type Snapshot } from "./profile.ts";
 import { checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
 import { checkBoolean, checkOptions, given, shown } from "../host/validate.ts";
 
 /** HeapProfileOptions tunes startHeapProfiling. */
 export interface HeapProfileOptions {
+  /** threads samples the application's other threads too (Node's
+   * worker_threads, including those started later): the heap profile then
+   * has each worker's live heap beside the main thread's, every sample
+   * labelled with its thread (thread="pool (#3)", thread_name="pool"; the
+   * main thread's "main (#0)"); default false. The allocs profile stays the
+   * main thread's. See docs/threads.md. */
+  threads?: boolean;
   /** rateBytes is the average number of bytes allocated between two
    * samples, like Go's runtime.MemProfileRate (default 512 KiB). */
   rateBytes?: number;
@@ -57,6 +64,8 @@ interface Sampling {
   started: Promise<void>;
   /** ready is set once sampling has begun (started resolved). */
   ready: boolean;
+  /** threads samples the other threads, when asked for. */
+  threads?: ThreadHeapSampler;
 }
 
 let sampling: Sampling | undefined;
@@ -121,6 +130,7 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
   }
   const includeCollected = checkBoolean("includeCollected", o.includeCollected) === true;
   const bunHeapSnapshot = checkBoolean("bunHeapSnapshot", o.bunHeapSnapshot) === true;
+  const threads = checkBoolean("threads", o.threads) === true;
   const nearLimit = given(o.nearHeapLimitProfiles, undefined) as number | undefined;
   if (nearLimit !== undefined) {
     if (typeof nearLimit !== "number" || !Number.isInteger(nearLimit) || nearLimit < 1 || nearLimit > 2 ** 31 - 1) {
@@ -132,12 +142,15 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
   }
   if (sampling !== undefined) {
     const s = sampling;
-    if (s.rateBytes === rateBytes && s.includeCollected === includeCollected && s.bunHeapSnapshot === bunHeapSnapshot) {
+    if (s.rateBytes === rateBytes && s.includeCollected === includeCollected && s.bunHeapSnapshot === bunHeapSnapshot && (s.threads !== undefined) === threads) {
       return nearLimit === undefined ? s.started : s.started.then(() => host.heapProfileNearHeapLimit!(nearLimit));
     }
     throw new Error(
-      `pprof: heap profiling already started with rateBytes ${s.rateBytes}, includeCollected ${s.includeCollected}, bunHeapSnapshot ${s.bunHeapSnapshot}: call stopHeapProfiling() first`,
+      `pprof: heap profiling already started with rateBytes ${s.rateBytes}, includeCollected ${s.includeCollected}, bunHeapSnapshot ${s.bunHeapSnapshot}${s.threads !== undefined ? ", threads true" : ""}: call stopHeapProfiling() first`,
     );
+  }
+  if (threads && host.newThreadHeapSampler === undefined) {
+    throw new Error(`pprof: threads: ${host.threadsUnsupported ?? `${host.runtime} cannot sample the heap of its other threads`}`);
   }
   if (host.newHeapSampler === undefined) {
     if (host.heapCensus === undefined) {
@@ -148,14 +161,24 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
     return sampling.started;
   }
   let sampler: HeapSampler;
+  let threadSampler: ThreadHeapSampler | undefined;
   try {
     sampler = host.newHeapSampler();
   } catch (err) {
     throw new Error(`pprof: could not start the heap sampler: ${message(err)}`, { cause: err });
   }
-  const s: Sampling = { sampler, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve(), ready: false };
+  try {
+    threadSampler = threads ? host.newThreadHeapSampler!() : undefined;
+  } catch (err) {
+    sampler.stop();
+    throw new Error(`pprof: threads: ${message(err)}`, { cause: err });
+  }
+  const s: Sampling = { sampler, rateBytes, includeCollected, bunHeapSnapshot, sums: new HeapSums(), started: Promise.resolve(), ready: false, threads: threadSampler };
   sampling = s;
-  s.started = serialize(() => sampler.start(rateBytes, includeCollected)).then(() => {
+  s.started = serialize(async () => {
+    await sampler.start(rateBytes, includeCollected);
+    await threadSampler?.start(rateBytes);
+  }).then(() => {
     s.ready = true;
     // Armed once sampling runs: V8 writes the profile of the sampler
     // started by v8.startHeapProfile, which is ours on Node 26.
@@ -165,6 +188,7 @@ export function startHeapProfiling(options: HeapProfileOptions = {}): Promise<vo
     if (sampling === s) sampling = undefined;
     try {
       sampler.stop();
+      threadSampler?.close();
     } catch {
       // Nothing to release.
     }
@@ -204,6 +228,7 @@ export async function stopHeapProfiling(): Promise<void> {
   // awaited) must find V8's one heap sampler stopped, not stopped under it.
   await serialize(async () => {
     await s.started.catch(() => {});
+    s.threads?.close();
     if (s.sampler !== undefined) await s.sampler.stop();
   }).catch(() => {});
 }
@@ -310,6 +335,23 @@ function sampled(name: HeapProfileName, s: Sampling, profile: HeapProfileShape):
   return { records, rateBytes: rate, comments: [what, scaling(name)] };
 }
 
+// withThreads labels the main thread's records and adds the workers'
+// (workers undefined: they could not be asked, at exit); allocs stays the
+// main thread's, since its sums cover restarts the workers do not make.
+function withThreads(name: HeapProfileName, reading: Reading, threads: ThreadHeapSampler, workers: Array<{ thread: ThreadPairs; profile: HeapProfileShape }> | undefined): Reading {
+  const records: HeapRecord[] = reading.records.map((r) => ({ ...r, thread: threads.mainThread }));
+  const comments = [...reading.comments];
+  if (name === "allocs") {
+    comments.push("threads: allocs has the main thread's allocations only; the heap profile has each worker's live heap");
+  } else if (workers === undefined) {
+    comments.push("threads: written synchronously (an exit hook): the workers' heaps could not be asked for and are not in this profile");
+  } else {
+    for (const w of workers) for (const r of recordsFromSamplingProfile(w.profile, reading.rateBytes)) records.push({ ...r, thread: w.thread });
+    comments.push(...threads.comments());
+  }
+  return { ...reading, records, comments };
+}
+
 // read reads what the runtime can say for the named profile.
 async function read(name: HeapProfileName): Promise<Reading> {
   const atOnce = readAtOnce(name);
@@ -329,7 +371,8 @@ async function read(name: HeapProfileName): Promise<Reading> {
   } catch (err) {
     throw new Error(`pprof: heap sampler failed: ${message(err)}`, { cause: err });
   }
-  return sampled(name, s, profile);
+  const reading = sampled(name, s, profile);
+  return s.threads === undefined ? reading : withThreads(name, reading, s.threads, await s.threads.profiles());
 }
 
 /** heapSamplerIdle reports whether no call to the heap sampler is queued
@@ -359,6 +402,8 @@ export function writeHeapProfileSync(): Uint8Array | undefined {
       return undefined;
     }
     reading = sampled("heap", s, profile);
+    // An exit hook cannot wait for the workers: the main thread's only.
+    if (s.threads !== undefined) reading = withThreads("heap", reading, s.threads, undefined);
   }
   const { spec, samples } = snapshotOf("heap", reading);
   return gzip(encodeProfile(spec, samples).proto);
@@ -388,7 +433,7 @@ function snapshotOf(name: HeapProfileName, snap: Reading): Snapshot & { reading:
   const samples: StackSample[] = snap.records.map((r) => ({
     frames: r.frames,
     values: [Math.round(r.objects), Math.round(r.bytes)],
-    labels: r.objectBytes > 0 ? [["bytes", r.objectBytes, ""] as Label] : undefined,
+    labels: r.objectBytes > 0 || r.thread !== undefined ? [...(r.thread ?? []), ...(r.objectBytes > 0 ? [["bytes", r.objectBytes, ""] as Label] : [])] : undefined,
   }));
   return { spec, samples, reading: snap };
 }

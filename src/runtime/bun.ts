@@ -38,6 +38,9 @@ function jscHeap(): JscHeap {
 const nowMicros = (): number => performance.now() * 1000;
 
 setHost({
+  // Its inspector has no NodeWorker domain (nor Target auto-attach): the
+  // main thread cannot reach a worker. A worker can profile itself.
+  threadsUnsupported: "bun cannot reach its workers from the main thread (its inspector has no NodeWorker domain); a worker can profile itself: import anyprof in the worker and call startCPUProfile there (docs/threads.md)",
   runtime: `bun ${Bun.version}`,
   labelsAfterAwait: "Bun's async_hooks never fire, so CPU samples carry labels in synchronous code only",
   ...nodeFiles(() => process.cwd()),

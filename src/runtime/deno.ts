@@ -30,6 +30,9 @@ declare const Deno: {
 const nowMicros = (): number => performance.now() * 1000;
 
 setHost({
+  // Its inspector has no NodeWorker domain (nor Target auto-attach): the
+  // main thread cannot reach a worker. A worker can profile itself.
+  threadsUnsupported: "deno cannot reach its workers from the main thread (its inspector has no NodeWorker domain); a worker can profile itself: import anyprof in the worker and call startCPUProfile there (docs/threads.md)",
   ...v8Host(nowMicros, "measure"),
   // Frames of this package (its dist/ or src/) fold into "(anyprof)".
   ownScriptUrls: ownScriptPrefixes(import.meta.url),

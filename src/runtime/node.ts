@@ -21,6 +21,8 @@ import { handleHeapSampler, type StartHeapProfile } from "./handle-heap-sampler.
 import { overlappingCpuSampler } from "./overlapping-sampler.ts";
 import { workerCpuRecorder } from "./worker-sampler.ts";
 import { workerTracker } from "./workers.ts";
+import { nodeThreadSampler, type EventSession } from "./node-threads.ts";
+import { nodeThreadHeapSampler } from "./node-threads-heap.ts";
 import { nodeFiles } from "./files.ts";
 import * as traceMapping from "@jridgewell/trace-mapping";
 import { setSourceMapDecoder, setSourceMaps } from "../symbolize/sourcemaps.ts";
@@ -113,6 +115,13 @@ setHost({
   newCpuRecorder: () => (cpuThread === undefined || profilerShared() ? undefined : workerCpuRecorder(cpuThread, nowMicros)),
   newCpuSampler: newSampler("anyprof-cpu-"),
   newBlockSampler: newSampler("anyprof-block-"),
+  // Worker threads are profiled through console profiles inside each
+  // worker, which another session (--cpu-prof's, DevTools') would hear too.
+  newThreadSampler: () => {
+    if (profilerShared()) throw new Error("not while another inspector session may hear console profiles (node --cpu-prof, an open inspector port)");
+    return nodeThreadSampler(Session as unknown as new () => EventSession, ownScriptPrefixes(import.meta.url) ?? []);
+  },
+  newThreadHeapSampler: () => nodeThreadHeapSampler(Session as unknown as new () => EventSession, ownScriptPrefixes(import.meta.url) ?? []),
   ...(startHeapProfile !== undefined && setHeapProfileNearHeapLimit !== undefined ? { heapProfileNearHeapLimit: setHeapProfileNearHeapLimit } : {}),
   newHeapSampler: () => (startHeapProfile !== undefined ? handleHeapSampler(startHeapProfile, Session, (fn) => process.once("exit", fn)) : inspectorHeapSampler(Session)),
   ...nodeFiles(() => process.cwd(), findSourceMap),
