@@ -15,7 +15,8 @@ import { spawnSync } from "node:child_process";
 import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
-import { describeMachine, fixed, isMain, median, table } from "./lib.mjs";
+import { PerformanceObserver } from "node:perf_hooks";
+import { describeMachine, fixed, isMain, median, table, threadWaitMillis } from "./lib.mjs";
 
 const modes = ["off", "anyprof", "anyprof offThread", "@datadog/pprof"];
 
@@ -107,25 +108,60 @@ async function child(mode, seconds, cycleSeconds) {
       cutSyncMillis.push(Math.max(t1 - t0, t2 - t1));
     };
   }
+  // heldProbe: a 1 ms timer chain; each gap less the thread's run-queue
+  // wait inside it (schedstat) is the time the thread was kept busy, so a
+  // neighbour taking the core does not count. Per cycle, the longest held
+  // gap; with --trace, every gap held ≥ traceMillis, with its time.
+  const trace = process.argv.includes("--trace");
+  const traceMillis = 4;
+  const events = [];
+  let cycleHeldMax = 0;
+  const cycleHeldMillis = [];
+  let probing = true;
+  let lastAt = performance.now();
+  let lastWait = threadWaitMillis();
+  const tick = () => {
+    const now = performance.now();
+    const wait = threadWaitMillis();
+    const held = now - lastAt - (wait - lastWait);
+    if (held > cycleHeldMax) cycleHeldMax = held;
+    if (trace && held >= traceMillis) events.push({ at: lastAt - started, what: "block", heldMillis: held, wallMillis: now - lastAt });
+    lastAt = now;
+    lastWait = wait;
+    if (probing) setTimeout(tick, 1);
+  };
+  if (trace) {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) if (e.duration >= 1) events.push({ at: e.startTime - started, what: `gc kind ${e.detail?.kind ?? e.kind}`, wallMillis: e.duration });
+    }).observe({ entryTypes: ["gc"] });
+  }
   whole.enable();
   cycle.enable();
   const started = performance.now();
+  setTimeout(tick, 1);
   const servedAtStart = served;
   while (performance.now() - started < seconds * 1000) {
     await new Promise((r) => setTimeout(r, cycleSeconds * 1000));
+    if (trace) events.push({ at: performance.now() - started, what: "cut begins" });
     await profiler?.();
+    if (trace) events.push({ at: performance.now() - started, what: "cut ends" });
     // The cut's block shows in this cycle's histogram once the loop turns.
     await new Promise((r) => setTimeout(r, 20));
     cycleMaxMillis.push(cycle.max / 1e6);
     cycle.reset();
+    cycleHeldMillis.push(cycleHeldMax);
+    cycleHeldMax = 0;
   }
   whole.disable();
+  probing = false;
   running = false;
   await Promise.allSettled(clients);
   const out = {
     mode,
     node: process.version,
     cycleMaxMillis,
+    cycleHeldMillis,
+    events,
     p99Millis: whole.percentile(99) / 1e6,
     maxMillis: whole.max / 1e6,
     requestsPerSecond: (served - servedAtStart) / ((performance.now() - started) / 1000),

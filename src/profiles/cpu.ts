@@ -7,7 +7,7 @@
 import { newCore, type Core } from "../pprof/core.ts";
 import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { gzip } from "../host/gzip.ts";
-import { host, type CpuRecorder, type CpuSampler } from "../host/host.ts";
+import { host, type CpuProfileShape, type CpuRecorder, type CpuSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
 import { checkBoolean, checkNumber, checkOptions, given, shown } from "../host/validate.ts";
@@ -87,6 +87,10 @@ class ActiveProfile {
   // sampler, drops the samples its first chunk took before this profile
   // began: they belong to no profile.
   #notBeforeMicros: number | undefined;
+  // #pending is the second half of the last drain (the chunk's parse and
+  // conversion), left for a later turn of the event loop so that the
+  // application runs between the halves; every later step runs it first.
+  #pending: (() => void) | undefined;
   #failure: Error | undefined;
   #labelsTruncated = false;
   readonly #cpuClock: ThreadCpuReadings;
@@ -117,7 +121,7 @@ class ActiveProfile {
     // chunkSeconds was checked by startCPUProfile; Infinity means no drains.
     const chunkSeconds = options.chunkSeconds ?? 10;
     if (Number.isFinite(chunkSeconds)) {
-      this.#timer = own(() => setInterval(() => void this.#run(() => this.#drain(true)).catch(() => {}), chunkSeconds * 1000));
+      this.#timer = own(() => setInterval(() => void this.#run(() => this.#drain(true, true)).catch(() => {}), chunkSeconds * 1000));
       host.unrefTimer(this.#timer);
     }
   }
@@ -179,9 +183,27 @@ class ActiveProfile {
     this.#cpuClock.read();
   }
 
+  // #flush runs the pending second half of a drain, if any; a failure is
+  // kept for stop.
+  #flush(): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending === undefined) return;
+    try {
+      pending();
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
   // #drain stops the sampler, adds what it recorded, and restarts it unless
-  // this is the final drain.
-  #drain(restart: boolean): void | Promise<void> {
+  // this is the final drain. With split, a sampler that can hand its chunk
+  // over in two halves (stopThen) has only the first run now: the parse and
+  // conversion wait for a later turn (#pending, flushed by a timer or by
+  // the next step), so the application's longest block is the larger half,
+  // not their sum.
+  #drain(restart: boolean, split = false): void | Promise<void> {
+    this.#flush();
     if (this.#recorder !== undefined) {
       // The split is one synchronous moment: labels taken, chunk cut.
       const timeline = takeTimeline(!restart);
@@ -192,16 +214,36 @@ class ActiveProfile {
     // before the sampler stops.
     this.#cpuClock.read();
     const cpu = this.#cpuClock.take();
-    const stopped = this.#sampler!.stop();
-    const take = (profile: Awaited<ReturnType<CpuSampler["stop"]>>) => {
-      const timeline = takeTimeline(!restart);
-      if (timeline.overflowed) this.#labelsTruncated = true;
+    const sampler = this.#sampler!;
+    // add converts a chunk with what was true when it ended: the label
+    // timeline and clock reading taken at the stop, this converter (a
+    // window cut replaces it).
+    const add = (profile: CpuProfileShape, timeline: ReturnType<typeof takeTimeline>, clockAtStart: number, notBefore: number | undefined, converter: CpuProfileConverter): void => {
       // The sampler's clock and ours differ by a constant: the profile's
       // start is when sampling began, which is when we read our clock.
-      const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
+      const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - clockAtStart;
+      converter.add(notBefore === undefined ? profile : dropBefore(profile, notBefore + offsetMicros), { timeline, offsetMicros }, cpu !== undefined ? { ...cpu, offsetMicros } : undefined);
+    };
+    const cutNow = () => {
+      const timeline = takeTimeline(!restart);
+      if (timeline.overflowed) this.#labelsTruncated = true;
       const notBefore = this.#notBeforeMicros;
       this.#notBeforeMicros = undefined;
-      this.#converter!.add(notBefore === undefined ? profile : dropBefore(profile, notBefore + offsetMicros), { timeline, offsetMicros }, cpu !== undefined ? { ...cpu, offsetMicros } : undefined);
+      return { timeline, clockAtStart: this.#clockAtStart, notBefore, converter: this.#converter! };
+    };
+    if (split && sampler.stopThen !== undefined) {
+      const build = sampler.stopThen();
+      const { timeline, clockAtStart, notBefore, converter } = cutNow();
+      this.#pending = () => add(build(), timeline, clockAtStart, notBefore, converter);
+      const timer = own(() => setTimeout(() => this.#flush(), 0));
+      host.unrefTimer(timer);
+      if (restart) return this.#start();
+      return;
+    }
+    const stopped = sampler.stop();
+    const take = (profile: CpuProfileShape) => {
+      const { timeline, clockAtStart, notBefore, converter } = cutNow();
+      add(profile, timeline, clockAtStart, notBefore, converter);
       if (restart) return this.#start();
     };
     return stopped instanceof Promise ? stopped.then(take) : take(stopped);
@@ -211,12 +253,24 @@ class ActiveProfile {
   async stop(): Promise<Uint8Array> {
     clearInterval(this.#timer);
     let bytes: Uint8Array | undefined;
-    // On Node every step below is synchronous: the pause the application
-    // sees is stop + convert + encode + gzip, with no await in between.
+    // The application runs between the stop's steps (a turn of the event
+    // loop each): the chunk's end, its parse and conversion (split where the
+    // sampler can), then encode + gzip. Its longest block is the longest
+    // step, not their sum (stopCPUProfileSync runs them at once).
     await this.#run(() => {
-      const drained = this.#drain(false);
+      // The profile ends when its last chunk does, not when it is encoded.
+      const endNanos = host.nowNanos();
+      const drained = this.#drain(false, true);
       if (this.#recorder !== undefined) return this.#recorder.finish(...this.#finishArgs()).then((b) => void (bytes = b));
-      return drained instanceof Promise ? drained.then(() => void (bytes = this.#finish())) : void (bytes = this.#finish());
+      const finish = async (): Promise<void> => {
+        if (this.#pending !== undefined) {
+          await nextTurn();
+          this.#flush();
+        }
+        await nextTurn();
+        bytes = this.#finish(endNanos);
+      };
+      return drained instanceof Promise ? drained.then(finish) : finish();
     }).catch(() => {});
     return this.#close(bytes, true);
   }
@@ -236,17 +290,21 @@ class ActiveProfile {
       // chunk starts there.
       const endNanos = host.nowNanos();
       const finishWindow = async (): Promise<void> => {
-        // The encode waits a turn of the event loop: the application runs
-        // between the drain and it, so that a cycle's longest block is the
-        // larger of the two, not their sum.
-        await own(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+        // The chunk's conversion and the encode each wait a turn of the
+        // event loop: the application runs between the drain and them, so
+        // that a cycle's longest block is the largest step, not their sum.
+        if (this.#pending !== undefined) {
+          await nextTurn();
+          this.#flush();
+        }
+        await nextTurn();
         const startNanos = this.#startNanos;
         out = { bytes: this.#finish(endNanos), startNanos, endNanos };
         this.#startNanos = endNanos;
         this.#labelsTruncated = false;
         this.#converter = new CpuProfileConverter(this.#core!, { intervalMicros: this.#intervalMicros, includeIdle: this.#includeIdle, lineLevel: this.#lines });
       };
-      const drained = this.#drain(true);
+      const drained = this.#drain(true, true);
       return drained instanceof Promise ? drained.then(finishWindow) : finishWindow();
     });
     return out!;
@@ -320,6 +378,12 @@ class ActiveProfile {
     if (this.#failure !== undefined) throw new Error(`pprof: cpu sampler failed: ${this.#failure.message}`, { cause: this.#failure });
     return bytes!;
   }
+}
+
+// nextTurn resolves in a later turn of the event loop (a timer), letting the
+// application run first.
+function nextTurn(): Promise<void> {
+  return own(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
 }
 
 /** spareMillis is how long a stopped profile's sampler keeps running for a
@@ -443,7 +507,7 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
       cpuCore ??= newCore(host.wasmModule());
       sampler = takeSpare(intervalMicros);
       adopted = sampler !== undefined;
-      sampler ??= host.newCpuSampler!();
+      sampler ??= host.newCpuSampler!(intervalMicros);
     }
   } catch (err) {
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
