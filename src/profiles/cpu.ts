@@ -231,8 +231,11 @@ class ActiveProfile {
       this.#notBeforeMicros = undefined;
       return { timeline, clockAtStart: this.#clockAtStart, notBefore, converter: this.#converter! };
     };
-    if (split && sampler.stopThen !== undefined) {
-      const build = sampler.stopThen();
+    // A sampler answering at once without stopThen (Node's inspector ones)
+    // has parsed the chunk already: its conversion still waits.
+    const stopped = split && sampler.stopThen !== undefined ? sampler.stopThen() : sampler.stop();
+    if (split && !(stopped instanceof Promise)) {
+      const build = typeof stopped === "function" ? stopped : () => stopped;
       const { timeline, clockAtStart, notBefore, converter } = cutNow();
       this.#pending = () => add(build(), timeline, clockAtStart, notBefore, converter);
       const timer = own(() => setTimeout(() => this.#flush(), 0));
@@ -240,13 +243,12 @@ class ActiveProfile {
       if (restart) return this.#start();
       return;
     }
-    const stopped = sampler.stop();
     const take = (profile: CpuProfileShape) => {
       const { timeline, clockAtStart, notBefore, converter } = cutNow();
       add(profile, timeline, clockAtStart, notBefore, converter);
       if (restart) return this.#start();
     };
-    return stopped instanceof Promise ? stopped.then(take) : take(stopped);
+    return stopped instanceof Promise ? stopped.then(take) : take(stopped as CpuProfileShape);
   }
 
   /** stop drains the last chunk and returns the gzip-compressed profile. */
