@@ -238,8 +238,7 @@ class ActiveProfile {
       const build = typeof stopped === "function" ? stopped : () => stopped;
       const { timeline, clockAtStart, notBefore, converter } = cutNow();
       this.#pending = () => add(build(), timeline, clockAtStart, notBefore, converter);
-      const timer = own(() => setTimeout(() => this.#flush(), 0));
-      host.unrefTimer(timer);
+      own(() => later(() => this.#flush()));
       if (restart) return this.#start();
       return;
     }
@@ -382,10 +381,20 @@ class ActiveProfile {
   }
 }
 
-// nextTurn resolves in a later turn of the event loop (a timer), letting the
+// later runs fn in a later turn of the event loop: after the I/O callbacks
+// ready now where the runtime has setImmediate (Node, Bun), else after a
+// timer. (A 0 ms timer set in a timer callback may run in the same timers
+// phase, before any I/O.)
+const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+function later(fn: () => void): void {
+  if (typeof immediate === "function") immediate(fn);
+  else setTimeout(fn, 0);
+}
+
+// nextTurn resolves in a later turn of the event loop, letting the
 // application run first.
 function nextTurn(): Promise<void> {
-  return own(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+  return own(() => new Promise<void>((resolve) => later(resolve)));
 }
 
 /** spareMillis is how long a stopped profile's sampler keeps running for a
