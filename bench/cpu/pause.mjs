@@ -83,7 +83,24 @@ export async function runPause({ rounds = 5, seconds = 3 } = {}) {
         const bytes = await pending;
         const resolvedMillis = sync().wallMillis;
         const stopPause = probe();
-        return { pause: worst(during, stopPause, syncPause), syncPause, resolvedMillis, stats: decodeStats(bytes) };
+        return { pause: worst(during, stopPause, syncPause), during, stopPause, syncPause, resolvedMillis, stats: decodeStats(bytes) };
+      },
+    },
+    {
+      // As shipped, with a drain every second: each drain's hold is one
+      // second of tree; the final stop's is the last second's.
+      name: "anyprof, 1 s chunks",
+      async run(ms) {
+        await startCPUProfile(undefined, { intervalMicros, chunkSeconds: 1 });
+        const during = work(ms, seed++);
+        gc();
+        const probe = loopProbe();
+        const sync = stopwatch();
+        const pending = stopCPUProfile();
+        const syncPause = sync();
+        const bytes = await pending;
+        const stopPause = probe();
+        return { pause: worst(during, stopPause, syncPause), during, stopPause, syncPause, stats: decodeStats(bytes) };
       },
     },
     offThreadCandidate("anyprof offThread", Infinity),
@@ -214,7 +231,7 @@ export async function runPause({ rounds = 5, seconds = 3 } = {}) {
   return { markdown: report(results, { rounds, seconds }), results };
 }
 
-function report([any, off, offChunked, wrk, wrkChunked, v8prof, dd, raw], { rounds, seconds }) {
+function report([any, anyChunked, off, offChunked, wrk, wrkChunked, v8prof, dd, raw], { rounds, seconds }) {
   const med = (rs, f) => median(rs.map(f));
   const held = (r) => r.pause.heldMillis;
   // ratio is the median over rounds of a's pause / b's pause in that round.
@@ -253,7 +270,12 @@ function report([any, off, offChunked, wrk, wrkChunked, v8prof, dd, raw], { roun
         row(
           "anyprof `await stopCPUProfile()`",
           any,
-          `synchronous part ${fixed(med(any, (r) => r.syncPause.heldMillis))} held / ${fixed(med(any, (r) => r.syncPause.wallMillis))} wall; resolved after ${fixed(med(any, (r) => r.resolvedMillis))}`,
+          `synchronous part ${fixed(med(any, (r) => r.syncPause.heldMillis))} held / ${fixed(med(any, (r) => r.syncPause.wallMillis))} wall; longest hold after the stop call ${fixed(med(any, (r) => r.stopPause.heldMillis))}, inside the workload ${fixed(med(any, (r) => r.during.heldMillis))}; resolved after ${fixed(med(any, (r) => r.resolvedMillis))}`,
+        ),
+        row(
+          "anyprof `{ chunkSeconds: 1 }`",
+          anyChunked,
+          `longest hold inside the workload (drains, GC) ${fixed(med(anyChunked, (r) => r.during.heldMillis))}, after the stop call ${fixed(med(anyChunked, (r) => r.stopPause.heldMillis))}`,
         ),
         row(
           "anyprof `{ offThread: true }` (worker converts)",

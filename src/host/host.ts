@@ -63,6 +63,12 @@ export interface CpuSampler {
   start(intervalMicros: number): number | Promise<number>;
   /** stop ends sampling and returns the profile. */
   stop(): CpuProfileShape | Promise<CpuProfileShape>;
+  /** stopThen, where present, is stop in two synchronous halves: it ends
+   * the chunk now (as stop does) and returns the function that builds the
+   * profile from what the runtime handed over (Node: parsing its JSON), for
+   * the caller to run in a later turn of the event loop, so that the
+   * application runs between the two. */
+  stopThen?(): () => CpuProfileShape;
   /** close releases the sampler (its inspector session). */
   close(): void;
 }
@@ -240,9 +246,10 @@ export interface Host {
    * carry the labels of their context (Node); elsewhere it says what labels
    * do follow there, for the one-time warning of labels.ts. */
   labelsAfterAwait?: string;
-  /** newCpuSampler makes the runtime's CPU sampler; absent where there is
-   * none in-process (workerd). */
-  newCpuSampler?: () => CpuSampler;
+  /** newCpuSampler makes the runtime's CPU sampler, for a profile sampling
+   * every intervalMicros when given (an adapter may pick its sampler by
+   * it); absent where there is none in-process (workerd). */
+  newCpuSampler?: (intervalMicros?: number) => CpuSampler;
   /** newCpuRecorder, where present and answering, makes a CpuRecorder
    * that startCPUProfile uses instead of newCpuSampler when asked to
    * (offThread): chunks converted off the application's thread. It returns

@@ -7,7 +7,7 @@
 import { newCore, type Core } from "../pprof/core.ts";
 import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { gzip } from "../host/gzip.ts";
-import { host, type CpuRecorder, type CpuSampler, type ThreadSampler } from "../host/host.ts";
+import { host, type CpuProfileShape, type CpuRecorder, type CpuSampler, type ThreadSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
 import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
 import { checkBoolean, checkNumber, checkOptions, given, shown } from "../host/validate.ts";
@@ -95,6 +95,10 @@ class ActiveProfile {
   // sampler, drops the samples its first chunk took before this profile
   // began: they belong to no profile.
   #notBeforeMicros: number | undefined;
+  // #pending is the second half of the last drain (the chunk's parse and
+  // conversion), left for a later turn of the event loop so that the
+  // application runs between the halves; every later step runs it first.
+  #pending: (() => void) | undefined;
   #failure: Error | undefined;
   #labelsTruncated = false;
   readonly #cpuClock: ThreadCpuReadings;
@@ -133,7 +137,7 @@ class ActiveProfile {
     // chunkSeconds was checked by startCPUProfile; Infinity means no drains.
     const chunkSeconds = options.chunkSeconds ?? 10;
     if (Number.isFinite(chunkSeconds)) {
-      this.#timer = own(() => setInterval(() => void this.#run(() => this.#drain(true)).catch(() => {}), chunkSeconds * 1000));
+      this.#timer = own(() => setInterval(() => void this.#run(() => this.#drain(true, true)).catch(() => {}), chunkSeconds * 1000));
       host.unrefTimer(this.#timer);
     }
   }
@@ -195,9 +199,29 @@ class ActiveProfile {
     this.#cpuClock.read();
   }
 
+  // #flush runs the pending second half of a drain, if any; a failure is
+  // kept for stop.
+  #flush(): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending === undefined) return;
+    try {
+      pending();
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
   // #drain stops the sampler, adds what it recorded, and restarts it unless
-  // this is the final drain.
-  #drain(restart: boolean, sync = false): void | Promise<void> {
+  // this is the final drain. With split, a sampler that can hand its chunk
+  // over in two halves (stopThen) has only the first run now: the parse and
+  // conversion wait for a later turn (#pending, flushed by a timer or by
+  // the next step), so the application's longest block is the larger half,
+  // not their sum. Without split (an exit handler's synchronous stop) all
+  // runs now, and the other threads' chunks, which take a round trip, are
+  // left out.
+  #drain(restart: boolean, split = false): void | Promise<void> {
+    this.#flush();
     if (this.#recorder !== undefined) {
       // The split is one synchronous moment: labels taken, chunk cut.
       const timeline = takeTimeline(!restart);
@@ -208,41 +232,80 @@ class ActiveProfile {
     // before the sampler stops.
     this.#cpuClock.read();
     const cpu = this.#cpuClock.take();
-    const stopped = this.#sampler!.stop();
-    const take = (profile: Awaited<ReturnType<CpuSampler["stop"]>>) => {
-      const timeline = takeTimeline(!restart);
-      if (timeline.overflowed) this.#labelsTruncated = true;
+    const sampler = this.#sampler!;
+    // add converts a chunk with what was true when it ended: the label
+    // timeline and clock reading taken at the stop, this converter (a
+    // window cut replaces it).
+    const add = (profile: CpuProfileShape, timeline: ReturnType<typeof takeTimeline>, clockAtStart: number, notBefore: number | undefined, converter: CpuProfileConverter): void => {
       // The sampler's clock and ours differ by a constant: the profile's
       // start is when sampling began, which is when we read our clock.
-      const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - this.#clockAtStart;
+      const offsetMicros = profile.clockOffsetMicros ?? profile.startTime - clockAtStart;
+      converter.add(notBefore === undefined ? profile : dropBefore(profile, notBefore + offsetMicros), { timeline, offsetMicros, thread: this.#threads?.mainThread }, cpu !== undefined ? { ...cpu, offsetMicros } : undefined);
+    };
+    const cutNow = () => {
+      const timeline = takeTimeline(!restart);
+      if (timeline.overflowed) this.#labelsTruncated = true;
       const notBefore = this.#notBeforeMicros;
       this.#notBeforeMicros = undefined;
-      this.#converter!.add(notBefore === undefined ? profile : dropBefore(profile, notBefore + offsetMicros), { timeline, offsetMicros, thread: this.#threads?.mainThread }, cpu !== undefined ? { ...cpu, offsetMicros } : undefined);
-      const restarted = restart ? this.#start() : undefined;
-      // The other threads' chunks are asked for after the main thread's
-      // (the app runs meanwhile); an exit handler (sync) cannot wait for them.
-      if (this.#threads === undefined) return restarted;
-      if (sync) {
+      return { timeline, clockAtStart: this.#clockAtStart, notBefore, converter: this.#converter! };
+    };
+    // withThreads asks for the other threads' chunks after the main
+    // thread's (the app runs meanwhile) and adds them to the same window's
+    // converter, after the main chunk (the same order every time).
+    const withThreads = (restarted: void | Promise<void>, converter: CpuProfileConverter): void | Promise<void> => {
+      const threads = this.#threads;
+      if (threads === undefined) return restarted;
+      if (!split) {
         this.#threadsSkipped = true;
         return restarted;
       }
-      const threads = this.#threads;
-      const addThreads = (): Promise<void> => threads.cut(restart).then((chunks) => addThreadChunks(this.#converter!, chunks));
+      const addThreads = (): Promise<void> =>
+        threads.cut(restart).then((chunks) => {
+          this.#flush();
+          addThreadChunks(converter, chunks);
+        });
       return restarted instanceof Promise ? restarted.then(addThreads) : addThreads();
     };
-    return stopped instanceof Promise ? stopped.then(take) : take(stopped);
+    // A sampler answering at once without stopThen (Node's inspector ones)
+    // has parsed the chunk already: its conversion still waits.
+    const stopped = split && sampler.stopThen !== undefined ? sampler.stopThen() : sampler.stop();
+    if (split && !(stopped instanceof Promise)) {
+      const build = typeof stopped === "function" ? stopped : () => stopped;
+      const { timeline, clockAtStart, notBefore, converter } = cutNow();
+      this.#pending = () => add(build(), timeline, clockAtStart, notBefore, converter);
+      own(() => later(() => this.#flush()));
+      return withThreads(restart ? this.#start() : undefined, converter);
+    }
+    const take = (profile: CpuProfileShape) => {
+      const { timeline, clockAtStart, notBefore, converter } = cutNow();
+      add(profile, timeline, clockAtStart, notBefore, converter);
+      return withThreads(restart ? this.#start() : undefined, converter);
+    };
+    return stopped instanceof Promise ? stopped.then(take) : take(stopped as CpuProfileShape);
   }
 
   /** stop drains the last chunk and returns the gzip-compressed profile. */
   async stop(): Promise<Uint8Array> {
     clearInterval(this.#timer);
     let bytes: Uint8Array | undefined;
-    // On Node every step below is synchronous: the pause the application
-    // sees is stop + convert + encode + gzip, with no await in between.
+    // The application runs between the stop's steps (a turn of the event
+    // loop each): the chunk's end, its parse and conversion (split where the
+    // sampler can), then encode + gzip. Its longest block is the longest
+    // step, not their sum (stopCPUProfileSync runs them at once).
     await this.#run(() => {
-      const drained = this.#drain(false);
+      // The profile ends when its last chunk does, not when it is encoded.
+      const endNanos = host.nowNanos();
+      const drained = this.#drain(false, true);
       if (this.#recorder !== undefined) return this.#recorder.finish(...this.#finishArgs()).then((b) => void (bytes = b));
-      return drained instanceof Promise ? drained.then(() => void (bytes = this.#finish())) : void (bytes = this.#finish());
+      const finish = async (): Promise<void> => {
+        if (this.#pending !== undefined) {
+          await nextTurn();
+          this.#flush();
+        }
+        await nextTurn();
+        bytes = this.#finish(endNanos);
+      };
+      return drained instanceof Promise ? drained.then(finish) : finish();
     }).catch(() => {});
     return this.#close(bytes, true);
   }
@@ -262,17 +325,21 @@ class ActiveProfile {
       // chunk starts there.
       const endNanos = host.nowNanos();
       const finishWindow = async (): Promise<void> => {
-        // The encode waits a turn of the event loop: the application runs
-        // between the drain and it, so that a cycle's longest block is the
-        // larger of the two, not their sum.
-        await own(() => new Promise<void>((resolve) => setTimeout(resolve, 0)));
+        // The chunk's conversion and the encode each wait a turn of the
+        // event loop: the application runs between the drain and them, so
+        // that a cycle's longest block is the largest step, not their sum.
+        if (this.#pending !== undefined) {
+          await nextTurn();
+          this.#flush();
+        }
+        await nextTurn();
         const startNanos = this.#startNanos;
         out = { bytes: this.#finish(endNanos), startNanos, endNanos };
         this.#startNanos = endNanos;
         this.#labelsTruncated = false;
         this.#converter = new CpuProfileConverter(this.#core!, { intervalMicros: this.#intervalMicros, includeIdle: this.#includeIdle, lineLevel: this.#lines });
       };
-      const drained = this.#drain(true);
+      const drained = this.#drain(true, true);
       return drained instanceof Promise ? drained.then(finishWindow) : finishWindow();
     });
     return out!;
@@ -353,6 +420,22 @@ class ActiveProfile {
     if (this.#failure !== undefined) throw new Error(`pprof: cpu sampler failed: ${this.#failure.message}`, { cause: this.#failure });
     return bytes!;
   }
+}
+
+// later runs fn in a later turn of the event loop: after the I/O callbacks
+// ready now where the runtime has setImmediate (Node, Bun), else after a
+// timer. (A 0 ms timer set in a timer callback may run in the same timers
+// phase, before any I/O.)
+const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
+function later(fn: () => void): void {
+  if (typeof immediate === "function") immediate(fn);
+  else setTimeout(fn, 0);
+}
+
+// nextTurn resolves in a later turn of the event loop, letting the
+// application run first.
+function nextTurn(): Promise<void> {
+  return own(() => new Promise<void>((resolve) => later(resolve)));
 }
 
 /** spareMillis is how long a stopped profile's sampler keeps running for a
@@ -478,7 +561,7 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
       cpuCore ??= newCore(host.wasmModule());
       sampler = takeSpare(intervalMicros);
       adopted = sampler !== undefined;
-      sampler ??= host.newCpuSampler!();
+      sampler ??= host.newCpuSampler!(intervalMicros);
     }
   } catch (err) {
     threads?.close();

@@ -92,11 +92,24 @@ function profilerShared(): boolean {
   return flags.includes("--cpu-prof") || inspectorUrl() !== undefined;
 }
 
-// newSampler picks the CPU sampler: overlapping console profiles (no pause
-// between chunks) unless another session would hear them; then V8's
-// profiler without the inspector where Node has it (still no pause), else
-// a plain inspector session, which restarts V8's sampler at each chunk.
-const newSampler = (titlePrefix: string) => () => {
+// handleServes reports whether v8.startCpuProfile samples at intervalMicros
+// without oversampling: Node 26 honours intervals from V8's base ~1 ms up
+// (sampleInterval), Node 24 samples every ~1.1 ms whatever is asked, so
+// there only a 1 kHz profile gets it.
+const handleHonoursInterval = Number(process.versions.node.split(".")[0]) >= 26;
+const handleServes = (intervalMicros: number | undefined): boolean =>
+  startCpuProfile !== undefined && intervalMicros !== undefined && (handleHonoursInterval ? intervalMicros >= 1000 : Math.abs(intervalMicros - 1000) <= 100);
+
+// newSampler picks the CPU sampler. V8's profiler without the inspector
+// (v8.startCpuProfile) where it serves the interval: its stop builds the
+// profile as JSON text, half the main thread's time of the inspector's
+// message (bench/cpu/stop-breakdown.mjs), and no other session hears it.
+// Else overlapping console profiles (no pause between chunks) unless
+// another session would hear them; then v8.startCpuProfile at its own rate
+// where Node has it, else a plain inspector session, which restarts V8's
+// sampler at each chunk.
+const newSampler = (titlePrefix: string, handleFirst: boolean) => (intervalMicros?: number) => {
+  if (handleFirst && handleServes(intervalMicros)) return handleCpuSampler(startCpuProfile!, nowMicros);
   if (!profilerShared()) return overlappingCpuSampler(Session, inspectorConsole, nowMicros, titlePrefix, "host");
   if (startCpuProfile !== undefined) return handleCpuSampler(startCpuProfile, nowMicros);
   return inspectorCpuSampler(Session, nowMicros);
@@ -113,8 +126,8 @@ setHost({
   // would hear the console profiles its chunks are (then newCpuSampler's
   // fallbacks run).
   newCpuRecorder: () => (cpuThread === undefined || profilerShared() ? undefined : workerCpuRecorder(cpuThread, nowMicros)),
-  newCpuSampler: newSampler("anyprof-cpu-"),
-  newBlockSampler: newSampler("anyprof-block-"),
+  newCpuSampler: newSampler("anyprof-cpu-", true),
+  newBlockSampler: newSampler("anyprof-block-", false),
   // Worker threads are profiled through console profiles inside each
   // worker, which another session (--cpu-prof's, DevTools') would hear too.
   newThreadSampler: () => {
