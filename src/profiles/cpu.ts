@@ -352,7 +352,7 @@ class ActiveProfile {
     clearInterval(this.#timer);
     let bytes: Uint8Array | undefined;
     void this.#run(() => {
-      const drained = this.#drain(false, true);
+      const drained = this.#drain(false);
       if (drained instanceof Promise) throw new Error("the sampler answers asynchronously");
       bytes = this.#recorder !== undefined ? this.#recorder.finishSync(...this.#finishArgs()) : this.#finish();
     }).catch(() => {});
