@@ -14,10 +14,19 @@ if (mode === "http") {
   // threads: true makes it the default (heap sampling included); the
   // profile asks with ?threads=1 as well, as a scrape config would.
   const server = await servePprof({ port: 0, threads: true });
-  const got = fetch(`http://127.0.0.1:${server.port}/debug/pprof/profile?seconds=2&threads=1`).then(async (r) => {
-    if (r.status !== 200) throw new Error(`status ${r.status}: ${await r.text()}`);
-    return new Uint8Array(await r.arrayBuffer());
-  });
+  // The probe below holds the profiler for the few turns its stop takes: a
+  // request that lands then gets Go's 500 "already in use", and asks again,
+  // as a scraper's next scrape would.
+  const scrape = async () => {
+    for (;;) {
+      const r = await fetch(`http://127.0.0.1:${server.port}/debug/pprof/profile?seconds=2&threads=1`);
+      if (r.status === 200) return new Uint8Array(await r.arrayBuffer());
+      const text = await r.text();
+      if (!(r.status === 500 && text.includes("already in use"))) throw new Error(`status ${r.status}: ${text}`);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+  };
+  const got = scrape();
   // The workers start once the handler's profile runs (a second start
   // says "cpu profiling already in use"): a worker already running when
   // the profile begins is profiled too, but V8 may charge its functions
@@ -29,7 +38,7 @@ if (mode === "http") {
     } catch {
       break;
     }
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, 50));
   }
   // The main thread keeps objects, so that its heap has samples of its own.
   const kept = Array.from({ length: 100_000 }, (_, i) => ({ i, s: `kept ${i}` }));
