@@ -76,6 +76,7 @@ describe("2. writers that fail", () => {
     expect(out!.writers.callbackError).toBe("pprof: write failed: disk full");
     expect(out!.writers.webStreamError).toBe("pprof: write failed: stream broke");
     expect(out!.writers.cpuMissingDir).toMatch(/^pprof: write failed: .*nonexistent-dir/);
+    expect(out!.writers.cpuMissingDirLate).toMatch(/^pprof: write failed: .*nonexistent-dir/);
     expect(out!.uncaught).toEqual([]);
     expect(out!.unhandled).toEqual([]);
   });

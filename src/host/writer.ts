@@ -47,6 +47,41 @@ export function checkWriter(w: unknown): void {
   throw new Error(`pprof: writer must be a WritableStream or have a write method, got ${shown(w)}`);
 }
 
+// early holds, per writer given ahead of its write (a CPU profile's, at
+// start), the listener that keeps its 'error' events until the write.
+const early = new WeakMap<object, { failed: boolean; error: unknown; off: () => void }>();
+
+/** guardWriter listens for w's 'error' events from now until writeAll
+ * writes to it: a Node stream that fails before the
+ * profile is written (a file that cannot be opened says so a tick after it
+ * is created, long before a 30 s profile stops) then fails that write,
+ * "pprof: write failed: …", instead of ending the process. One listener
+ * per writer, however many profiles are given it. */
+export function guardWriter(w: unknown): void {
+  if (w === null || (typeof w !== "object" && typeof w !== "function")) return;
+  const e = w as Partial<Emitter>;
+  try {
+    if (typeof e.on !== "function" || typeof e.removeListener !== "function" || early.has(w)) return;
+    const entry = { failed: false, error: undefined as unknown, off: () => {} };
+    const onError = (err: unknown) => {
+      if (entry.failed) return;
+      entry.failed = true;
+      entry.error = err;
+    };
+    e.on.call(w, "error", onError);
+    entry.off = () => {
+      try {
+        e.removeListener!.call(w, "error", onError);
+      } catch {
+        // A stream that cannot unlisten keeps a no-op listener.
+      }
+    };
+    early.set(w, entry);
+  } catch {
+    // A writer whose on() throws reports its errors another way, or not.
+  }
+}
+
 /** checkTimeoutMillis returns the write timeout from options, checked. */
 export function checkTimeoutMillis(name: string, value: unknown): number {
   return checkNumber(name, value, 1, maxTimeoutMillis) ?? defaultWriteTimeoutMillis;
@@ -60,9 +95,13 @@ export function checkTimeoutMillis(name: string, value: unknown): number {
 export async function writeAll(w: ProfileWriter | undefined, bytes: Uint8Array, timeoutMillis: number = defaultWriteTimeoutMillis): Promise<void> {
   if (w === undefined || w === null) return;
   checkWriter(w);
+  const guarded = early.get(w);
+  early.delete(w);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let detach = (_failed: boolean): void => {};
   try {
+    // An error the writer reported before its write is this write's.
+    if (guarded?.failed === true) throw guarded.error;
     const timedOut = new Promise<never>((_, reject) => {
       timer = own(() => setTimeout(() => reject(new Error(`the writer did not finish within ${timeoutMillis} ms`)), timeoutMillis));
     });
@@ -97,6 +136,12 @@ export async function writeAll(w: ProfileWriter | undefined, bytes: Uint8Array, 
     throw new Error(`pprof: write failed: ${err instanceof Error ? err.message : shown(err)}`, { cause: err });
   } finally {
     clearTimeout(timer);
+    // The write's own listener is on by now (or the write is over): the
+    // early one can go, after a moment if the writer failed, as above.
+    if (guarded !== undefined) {
+      if (guarded.failed) own(() => setTimeout(guarded.off, 100));
+      else guarded.off();
+    }
   }
 }
 

@@ -9,7 +9,7 @@ import { CpuProfileConverter } from "../pprof/cpuprofile.ts";
 import { gzip } from "../host/gzip.ts";
 import { host, type CpuProfileShape, type CpuRecorder, type CpuSampler, type ThreadSampler } from "../host/host.ts";
 import { startTimeline, takeTimeline, timelineRecording } from "./labels.ts";
-import { checkTimeoutMillis, checkWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
+import { checkTimeoutMillis, checkWriter, guardWriter, writeAll, type ProfileWriter } from "../host/writer.ts";
 import { checkBoolean, checkNumber, checkOptions, given, shown } from "../host/validate.ts";
 import { own } from "../host/own.ts";
 import { ThreadCpuReadings, cpuWindowMillis } from "./cpu-clock.ts";
@@ -567,6 +567,8 @@ export function startCPUProfile(w?: ProfileWriter, options: CpuProfileOptions = 
     threads?.close();
     throw new Error(`pprof: could not start the cpu sampler: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
+  // The writer waits until the stop: its errors until then are the write's.
+  guardWriter(w);
   const profile = new ActiveProfile(sampler, cpuCore, w, intervalMicros, options, adopted, threads);
   profile.writeTimeoutMillis = writeTimeoutMillis;
   active = profile;

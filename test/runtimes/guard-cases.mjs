@@ -68,6 +68,13 @@ out.writers = {
     await anyprof.startCPUProfile(fs.createWriteStream(missing));
     await anyprof.stopCPUProfile();
   }),
+  // The file's open fails a tick after the stream is made, long before the
+  // profile stops: that error is the stop's write's, not the process's.
+  cpuMissingDirLate: await outcome(async () => {
+    await anyprof.startCPUProfile(fs.createWriteStream(missing));
+    await sleep(150);
+    await anyprof.stopCPUProfile();
+  }),
   cpuNeverCallsBack: await outcome(async () => {
     await anyprof.startCPUProfile({ write(_chunk, _cb) {} }, { writeTimeoutMillis: 200 });
     await anyprof.stopCPUProfile();
