@@ -108,10 +108,24 @@ export function computeTop(p: Decoded, options: TopOptions = {}): Top {
   return { type: t.type, unit: t.unit, total, rows: sorted.slice(0, options.nodeCount ?? sorted.length) };
 }
 
+/** fixedHalfEven is x.toFixed(digits) as Go's strconv prints it: the
+ * same but for exact ties (3.125 at two digits), which Go rounds to even
+ * ("3.12") and toFixed up ("3.13"). Only odd multiples of 2^-(digits+1)
+ * are exact ties in binary floating point. */
+export function fixedHalfEven(x: number, digits: number): string {
+  const e = x * 2 ** (digits + 1);
+  if (Number.isInteger(e) && Math.abs(e) % 2 === 1) {
+    let n = Math.floor(x * 10 ** digits);
+    if (Math.abs(n) % 2 === 1) n++;
+    return (n / 10 ** digits).toFixed(digits);
+  }
+  return x.toFixed(digits);
+}
+
 /** formatValue prints v in unit as pprof does: ns as s/ms/us, bytes as
  * B/kB/MB/GB, anything else as a number. */
 export function formatValue(v: number, unit: string): string {
-  const trim = (x: number) => String(Number(x.toFixed(2)));
+  const trim = (x: number) => String(Number(fixedHalfEven(x, 2)));
   if (unit === "nanoseconds") {
     if (v === 0) return "0";
     if (Math.abs(v) >= 1e9) return `${trim(v / 1e9)}s`;
@@ -133,7 +147,7 @@ export function formatValue(v: number, unit: string): string {
 export function pprofPercent(value: number, total: number): string {
   const r = total === 0 ? 0 : Math.abs(value / total) * 100;
   if (r >= 99.95 && r <= 100.05) return "100%";
-  if (r >= 1) return `${r.toFixed(2)}%`;
+  if (r >= 1) return `${fixedHalfEven(r, 2)}%`;
   if (r === 0) return "0%";
   if (r < 1e-4) return `${r.toExponential(1).replace(/\.0e/, "e").replace(/e-(\d)$/, "e-0$1")}%`;
   return `${Number(r.toPrecision(2))}%`;

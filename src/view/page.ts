@@ -665,10 +665,21 @@ export const pageScript: string = String.raw`
     // pprofPct formats as pprof's measurement.Percentage: the absolute
     // ratio, "100%" near 100, two decimals from 1%, two significant digits
     // (Go's %.2g) below.
+    // fixedGo is x.toFixed(d) as Go prints it: exact ties (3.125 at two
+    // digits, the odd multiples of 2^-(d+1)) go to even, not up.
+    function fixedGo(x, d) {
+      var e = x * Math.pow(2, d + 1);
+      if (Number.isInteger(e) && Math.abs(e) % 2 === 1) {
+        var n = Math.floor(x * Math.pow(10, d));
+        if (Math.abs(n) % 2 === 1) n++;
+        return (n / Math.pow(10, d)).toFixed(d);
+      }
+      return x.toFixed(d);
+    }
     function pprofPct(v, of) {
       var r = of === 0 ? 0 : Math.abs(v / of) * 100;
       if (r >= 99.95 && r <= 100.05) return "100%";
-      if (r >= 1) return r.toFixed(2) + "%";
+      if (r >= 1) return fixedGo(r, 2) + "%";
       if (r === 0) return "0%";
       if (r < 1e-4) return r.toExponential(1).replace(/\.0e/, "e").replace(/e-(\d)$/, "e-0$1") + "%";
       return String(Number(r.toPrecision(2))) + "%";
