@@ -197,6 +197,28 @@ export const pageScript: string = String.raw`
     }
     return { tree: t, pos: pos, order: order };
   };
+  // scratch returns n elements of the typed array kept under name, made
+  // (or grown) on first need and reused from one interaction to the next;
+  // its contents are whatever the last user left, so a caller writes every
+  // element it reads. Why: a fresh array is paid for in page faults on first
+  // touch. A new 835k-element Float64Array took 20–25 ms to fill in
+  // Chromium on the 2-core test machine, a reused one 1 ms; a hide made
+  // ~90 MB of new arrays, most of its 350 ms.
+  var arena = new Map();
+  function scratch(name, Type, n) {
+    var a = arena.get(name);
+    if (a === undefined || a.length < n) { a = new Type(n); arena.set(name, a); }
+    return a.length === n ? a : a.subarray(0, n);
+  }
+  // scratchTree is newTree(n) over the arrays kept under prefix: one tree
+  // per prefix is live at a time (the next call reuses its memory).
+  function scratchTree(prefix, n) {
+    return { n: n, func: scratch(prefix + "func", Int32Array, n), parent: scratch(prefix + "parent", Int32Array, n),
+      depth: scratch(prefix + "depth", Int32Array, n), size: scratch(prefix + "size", Int32Array, n),
+      line: scratch(prefix + "line", Float64Array, n), lines: scratch(prefix + "lines", Int32Array, n),
+      self: scratch(prefix + "self", Float64Array, n), cum: scratch(prefix + "cum", Float64Array, n),
+      baseSelf: scratch(prefix + "baseSelf", Float64Array, n), baseCum: scratch(prefix + "baseCum", Float64Array, n) };
+  }
   function newTree(n) {
     return { n: n, func: new Int32Array(n), parent: new Int32Array(n), depth: new Int32Array(n), size: new Int32Array(n),
       line: new Float64Array(n), lines: new Int32Array(n), self: new Float64Array(n), cum: new Float64Array(n),
@@ -216,17 +238,21 @@ export const pageScript: string = String.raw`
   // into it opens it. On a million-node tree that is a quarter of the nodes.
   // The work is split into small functions with one loop each and no
   // closures: Chromium left one big function with closures unoptimized
-  // (every loop 5–10× slower than in Node).
-  function hideTree(B, hidden, weight) {
+  // (every loop 5–10× slower than in Node). The result lives in the
+  // scratch arrays named from prefix ("hide." unless given): the next
+  // hideTree with that prefix reuses them.
+  function hideTree(B, hidden, weight, prefix) {
+    var at = prefix === undefined ? "hide." : prefix;
     var N = B.n;
-    var h = hideScratch !== null && hideScratch.cap === N ? hideScratch : (hideScratch = new HideBuilder(N));
+    var h = hideScratch !== null && hideScratch.cap >= N ? hideScratch : (hideScratch = new HideBuilder(N));
     h.reset(B, weight);
     hideMarks(B, hidden, h.has);
     hideWalk(h, B, hidden, weight);
-    var rows = new Int32Array(h.n), pos = new Int32Array(h.n);
+    var rows = scratch(at + "rows", Int32Array, h.n), pos = scratch(at + "pos", Int32Array, h.n);
+    rows.fill(0); pos[0] = 0;
     hideRows(h, B.size, rows);
-    hidePlace(h, rows, pos);
-    var t = newTree(rows[0]), out = new Int32Array(N);
+    hidePlace(h, rows, pos, scratch(at + "kids", Int32Array, h.n), scratch(at + "sort", Int32Array, h.n));
+    var t = scratchTree(at + "tree.", rows[0]), out = scratch(at + "map", Int32Array, N);
     hideEmit(h, B, rows, pos, t);
     var map = h.map;
     for (var i = 0; i < N; i++) out[i] = pos[map[i]];
@@ -319,25 +345,50 @@ export const pageScript: string = String.raw`
   }
   // hidePlace sets pos[c], node c's first row: children follow their
   // parent in made order, or heaviest first where a merge touched them.
-  function hidePlace(h, rows, pos) {
-    var first = h.first, next = h.next, multi = h.multi, w = h.w, kids = [], x, k;
-    var byWeight = function (a, b) { return w[b] - w[a] || a - b; };
+  function hidePlace(h, rows, pos, kids, tmp) {
+    var first = h.first, next = h.next, multi = h.multi, x, k;
     for (var d = 0; d < h.n; d++) {
       if (first[d] === -1) continue;
       var at = pos[d] + 1;
       if (multi[d] === 1) {
-        kids.length = 0;
-        for (x = first[d]; x !== -1; x = next[x]) kids.push(x);
-        kids.sort(byWeight);
-        for (k = 0; k < kids.length; k++) { pos[kids[k]] = at; at += rows[kids[k]]; }
+        var m = 0;
+        for (x = first[d]; x !== -1; x = next[x]) kids[m++] = x;
+        hideSort(kids, m, h.w, tmp);
+        for (k = 0; k < m; k++) { pos[kids[k]] = at; at += rows[kids[k]]; }
       } else for (x = first[d]; x !== -1; x = next[x]) { pos[x] = at; at += rows[x]; }
     }
+  }
+  // hideSort orders kids[0, m) by weight w, heaviest first, ties in the
+  // order given (made order): insertion for the usual few, else a bottom-up
+  // merge through tmp. No comparator closure and no allocation: the
+  // built-in sort with one was a fifth of a hide's time in Chromium.
+  function hideSort(kids, m, w, tmp) {
+    if (m <= 12) {
+      for (var i = 1; i < m; i++) {
+        var k = kids[i], wk = w[k], j = i - 1;
+        while (j >= 0 && w[kids[j]] < wk) { kids[j + 1] = kids[j]; j--; }
+        kids[j + 1] = k;
+      }
+      return;
+    }
+    var from = kids, to = tmp;
+    for (var width = 1; width < m; width *= 2) {
+      for (var lo = 0; lo < m; lo += 2 * width) {
+        var mid = Math.min(lo + width, m), hi = Math.min(lo + 2 * width, m), a = lo, b = mid, o = lo;
+        // Stable: on equal weights the left run's kid goes first.
+        while (a < mid && b < hi) to[o++] = w[from[b]] > w[from[a]] ? from[b++] : from[a++];
+        while (a < mid) to[o++] = from[a++];
+        while (b < hi) to[o++] = from[b++];
+      }
+      var x = from; from = to; to = x;
+    }
+    if (from !== kids) for (var c = 0; c < m; c++) kids[c] = from[c];
   }
   // hideEmit writes each made node's own row.
   function hideEmit(h, B, rows, pos, t) {
     var par = h.par, src = h.src, lines = h.lines, bf = B.func, bl = B.line;
     var tf = t.func, tp = t.parent, td = t.depth, ts = t.size, tl = t.line, tls = t.lines;
-    tp[0] = -1; tf[0] = bf[0]; tl[0] = bl[0]; tls[0] = lines[0]; ts[0] = rows[0];
+    tp[0] = -1; td[0] = 0; tf[0] = bf[0]; tl[0] = bl[0]; tls[0] = lines[0]; ts[0] = rows[0];
     for (var d = 1; d < h.n; d++) {
       var r = pos[d], s = src[d], pr = pos[par[d]];
       tf[r] = bf[s]; tp[r] = pr; td[r] = td[pr] + 1; ts[r] = rows[d]; tl[r] = bl[s]; tls[r] = lines[d];
@@ -357,6 +408,47 @@ export const pageScript: string = String.raw`
         tp[r] = bp[k] + shift; td[r] = bd[k] + dd; tf[r] = bf[k]; ts[r] = bs[k]; tl[r] = bl[k]; tls[r] = bls[k]; out[k] = r;
       }
     }
+  }
+  // keepPass sets keep[i] for each node of B: all of want's bits among
+  // fbits over its path from the root, and no fbad (bits and bad: scratch).
+  function keepPass(B, fbits, fbad, want, bits, bad, keep) {
+    var bp = B.parent, bf = B.func;
+    bits[0] = 0; bad[0] = 0; keep[0] = 0;
+    for (var i = 1; i < B.n; i++) {
+      var p = bp[i], fn = bf[i], b = bits[p] | fbits[fn], x = bad[p] | fbad[fn];
+      bits[i] = b; bad[i] = x;
+      keep[i] = x === 0 && b === want ? 1 : 0;
+    }
+  }
+  // firstPass sets first[i] = 1 when no ancestor of i has i's function name
+  // (nameOf: function → name): a stack of names by depth, count[name] how
+  // often each is on it. count (one per name) and stack (one per depth) are
+  // zero on entry.
+  function firstPass(t, nameOf, count, stack, first) {
+    var depth = t.depth, func = t.func, top = 0;
+    first[0] = 0;
+    for (var i = 1; i < t.n; i++) {
+      var dep = depth[i];
+      while (top >= dep) { count[stack[top]]--; top--; }
+      var nm = nameOf[func[i]];
+      first[i] = count[nm] === 0 ? 1 : 0;
+      count[nm]++;
+      stack[++top] = nm;
+    }
+  }
+  // warmHide runs hideTree on a small fixed tree (a fifth of its functions
+  // hidden), for warm.
+  function warmHide() {
+    var tb = new TreeBuilder(), seed = 7, rand = function () { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 4294967296; };
+    for (var s = 0; s < 3000; s++) {
+      var p = 0, depth = 4 + Math.floor(rand() * 12);
+      for (var d = 1; d < depth; d++) p = tb.child(p, 1 + Math.floor(rand() * rand() * 200));
+    }
+    var w = new Float64Array(tb.n);
+    for (var i = 0; i < tb.n; i++) w[i] = i % 5;
+    var t = tb.finish(w).tree, hidden = new Uint8Array(201);
+    for (var f = 0; f < 201; f += 5) hidden[f] = 1;
+    hideTree(t, hidden, w, "warm.");
   }
   function accumulate(t) {
     t.cum.set(t.self); t.baseCum.set(t.baseSelf);
@@ -381,6 +473,7 @@ export const pageScript: string = String.raw`
     var last = [0];
     B.parent[0] = -1;
     for (var i = 1; i < N; i++) { B.parent[i] = last[B.depth[i] - 1]; last[B.depth[i]] = i; }
+    var maxDepth = last.length;
     sizes(B);
     var rowNode = col("rowNode", R, false, true, new Int32Array(R));
     var rowSet = col("rowSet", R, false, false, new Int32Array(R));
@@ -536,33 +629,50 @@ export const pageScript: string = String.raw`
       if (hides.length === 0) { D = B; dmap = null; return; }
       var hidden = new Uint8Array(F);
       hides.forEach(function (x) { var m = funcMatches(x.re); for (var f = 0; f < F; f++) hidden[f] |= m[f]; });
-      // Siblings a merge touched are ordered as the model orders B: by the
-      // default sample type's value (new profile, all labels), heaviest first.
-      if (hideWeight === null) {
-        hideWeight = new Float64Array(N);
-        var dv = rowValues[data.defaultType];
-        for (var r = 0; r < R; r++) if (!rowBase[r]) hideWeight[rowNode[r]] += Math.abs(dv[r]);
-        for (var i = N - 1; i > 0; i--) hideWeight[B.parent[i]] += hideWeight[i];
-      }
-      var done = hideTree(B, hidden, hideWeight);
+      var done = hideTree(B, hidden, weights());
       D = done.tree; dmap = done.map;
+    }
+    // weights returns B's node weights by which hide orders the siblings a
+    // merge touched, as the model orders B: the default sample type's value
+    // (new profile, all labels), heaviest first.
+    function weights() {
+      if (hideWeight !== null) return hideWeight;
+      hideWeight = new Float64Array(N);
+      var dv = rowValues[data.defaultType];
+      for (var r = 0; r < R; r++) if (!rowBase[r]) hideWeight[rowNode[r]] += Math.abs(dv[r]);
+      for (var i = N - 1; i > 0; i--) hideWeight[B.parent[i]] += hideWeight[i];
+      return hideWeight;
     }
     // firstOcc[d] is 1 when no ancestor of d has d's function name: cum by
     // name counts a sample once however often a name recurs on its stack.
-    var firstOcc = null, firstKey = null;
+    // Made when the table or the sandwich first needs it for a tree (a pass
+    // of ~10 ms over a million nodes the graphs do not need).
+    // B's are kept (removing the last hide needs no pass); a hide's are
+    // scratch.
+    var firstOcc = null, firstKey = null, firstB = null;
     function firsts() {
       if (firstKey === D) return;
       firstKey = D;
-      firstOcc = new Uint8Array(D.n);
-      var count = new Int32Array(M), stack = [], ends = [];
-      for (var i = 1; i < D.n; i++) {
-        while (ends.length > 0 && i >= ends[ends.length - 1]) { ends.pop(); count[stack.pop()]--; }
-        var nm = nameOf[D.func[i]];
-        if (count[nm] === 0) firstOcc[i] = 1;
-        count[nm]++; stack.push(nm); ends.push(i + D.size[i]);
-      }
+      if (D === B && firstB !== null) { firstOcc = firstB; return; }
+      firstOcc = D === B ? (firstB = new Uint8Array(N)) : scratch("firsts", Uint8Array, D.n);
+      firstPass(D, nameOf, new Int32Array(M), new Int32Array(maxDepth + 2), firstOcc);
     }
-    var keptLabels = null;
+    var keptLabels = null, keepKey = null, keepNodes = null;
+    // kept returns keep[n] = 1 when the samples at B's node n pass focus and
+    // ignore: each focus matches some frame of the stack and no ignore
+    // matches any (pprof's -focus, -ignore). Kept for the next call while
+    // the focus and ignore chips stay the same.
+    function kept(focus, ignore) {
+      var key = focus.map(function (x) { return x.text; }).join("\n") + "\n\n" + ignore.map(function (x) { return x.text; }).join("\n");
+      if (key === keepKey) return keepNodes;
+      var fbits = new Int32Array(F), fbad = new Uint8Array(F);
+      focus.forEach(function (x, q) { var m = funcMatches(x.re); for (var f = 0; f < F; f++) if (m[f]) fbits[f] |= 1 << q; });
+      ignore.forEach(function (x) { var m = funcMatches(x.re); for (var f = 0; f < F; f++) if (m[f]) fbad[f] = 1; });
+      keepNodes = scratch("focus.keep", Uint8Array, N);
+      keepPass(B, fbits, fbad, (1 << focus.length) - 1, scratch("focus.bits", Int32Array, N), scratch("focus.bad", Uint8Array, N), keepNodes);
+      keepKey = key;
+      return keepNodes;
+    }
     // sum fills D's self, cum, baseSelf and baseCum for the sample type and
     // filters: focus keeps samples with a matching frame, ignore drops them
     // (both on the stacks before hide, as pprof), labels admit label sets.
@@ -573,22 +683,7 @@ export const pageScript: string = String.raw`
       keptLabels = admit;
       var focus = state.filters.filter(function (x) { return x.kind === "focus"; });
       var ignore = state.filters.filter(function (x) { return x.kind === "ignore"; });
-      var keepNode = null;
-      if (focus.length > 0 || ignore.length > 0) {
-        // A sample passes when each focus matches some frame and no ignore
-        // matches any: per node, over its path from the root.
-        var fm = focus.map(function (x) { return funcMatches(x.re); });
-        var im = ignore.map(function (x) { return funcMatches(x.re); });
-        var nf = fm.length, bits = new Int32Array(N), bad = new Uint8Array(N);
-        keepNode = new Uint8Array(N);
-        for (var i = 1; i < N; i++) {
-          var p = B.parent[i], fn = B.func[i], b = p > 0 ? bits[p] : 0, x = p > 0 ? bad[p] : 0;
-          for (var q = 0; q < nf; q++) if (fm[q][fn]) b |= 1 << q;
-          for (q = 0; q < im.length; q++) if (im[q][fn]) x = 1;
-          bits[i] = b; bad[i] = x;
-          keepNode[i] = !x && b === (1 << nf) - 1 ? 1 : 0;
-        }
-      }
+      var keepNode = focus.length > 0 || ignore.length > 0 ? kept(focus, ignore) : null;
       var vals = rowValues[state.type];
       D.self.fill(0); D.baseSelf.fill(0);
       for (var r = 0; r < R; r++) {
@@ -601,7 +696,6 @@ export const pageScript: string = String.raw`
         if (rowBase[r]) D.baseSelf[d] += vals[r]; else D.self[d] += vals[r];
       }
       accumulate(D);
-      firsts();
     }
 
     // ---- search ----
@@ -624,7 +718,8 @@ export const pageScript: string = String.raw`
     function matchTree(t) {
       matchCount = 0; matchedValue = 0;
       if (searchRe === null) return;
-      var under = new Uint8Array(t.n);
+      var under = scratch("match.under", Uint8Array, t.n);
+      under[0] = 0;
       for (var i = 1; i < t.n; i++) {
         var p = t.parent[i];
         under[i] = under[p] || funcMatch[t.func[p]] ? 1 : 0;
@@ -858,6 +953,7 @@ export const pageScript: string = String.raw`
     // computeTop sums flat and cum by function name over the derived tree
     // (new minus base in a diff), as go tool pprof -top does.
     function computeTop() {
+      firsts();
       var flat = new Float64Array(M), cum = new Float64Array(M), seen = new Uint8Array(M);
       var file = new Int32Array(M).fill(-1);
       for (var d = 1; d < D.n; d++) {
@@ -922,10 +1018,11 @@ export const pageScript: string = String.raw`
     var sandwich = null;
     function nameExists(nm) { return nameIds.has(nm); }
     function computeSandwich(fnName) {
+      firsts();
       var target = nameIds.get(fnName);
       var ce = new TreeBuilder(), cr = new TreeBuilder();
       var ceSelf = [0], ceBase = [0], crCum = [0], crBase = [0];
-      var rootFunc = 0, mapTo = new Int32Array(D.n);
+      var rootFunc = 0, mapTo = scratch("sandwich.map", Int32Array, D.n);
       for (var d = 1; d < D.n; d++) {
         if (nameOf[D.func[d]] !== target || !firstOcc[d]) continue;
         if (!(D.cum[d] > 0) && !(D.baseCum[d] > 0)) continue;
@@ -1278,6 +1375,30 @@ export const pageScript: string = String.raw`
     state = parseHash();
     apply();
     window.__viewReady = performance.now();
+    warm([weights, firsts]);
+  }
+  // warm readies what a hide, focus, search or sandwich will use, after the
+  // first draw, one piece a task: it touches their scratch memory (so the
+  // first such interaction does not pay its page faults, ~0.3 s over a
+  // million nodes), runs first (functions of the page's), and runs hideTree
+  // on a small tree (so Chromium has compiled it before the first hide: its
+  // first run over a million nodes took twice its later ones). An
+  // interaction waits for at most one piece (~25 ms at 1M nodes).
+  function warm(first) {
+    var jobs = first.slice(), t = scratchTree("hide.tree.", N);
+    ["func", "parent", "depth", "size", "line", "lines", "self", "cum", "baseSelf", "baseCum"].forEach(function (k) { jobs.push(t[k]); });
+    [["hide.rows", Int32Array], ["hide.kids", Int32Array], ["hide.sort", Int32Array], ["hide.pos", Int32Array], ["hide.map", Int32Array], ["firsts", Uint8Array], ["focus.bits", Int32Array],
+      ["focus.bad", Uint8Array], ["focus.keep", Uint8Array], ["match.under", Uint8Array], ["sandwich.map", Int32Array]].forEach(function (x) { jobs.push(scratch(x[0], x[1], N)); });
+    if (hideScratch === null || hideScratch.cap < N) hideScratch = new HideBuilder(N);
+    ["par", "src", "first", "last", "next", "kids", "lines", "map", "w", "blk", "multi", "has"].forEach(function (k) { jobs.push(hideScratch[k]); });
+    jobs.push(warmHide, warmHide);
+    var step = function () {
+      var a = jobs.shift();
+      if (a === undefined) { window.__view.warmMillis = performance.now() - window.__viewReady; return; }
+      if (typeof a === "function") a(); else a.fill(0);
+      setTimeout(step, 0);
+    };
+    setTimeout(step, 0);
   }
 })();
 `;
