@@ -129,18 +129,27 @@ export const pageScript: string = String.raw`
   // typed arrays: most nodes have a child or two, so a scan beats hashing
   // (a hash table over a million nodes measured 4× slower: a cache miss a
   // lookup); a node with many children gets a Map (func → child).
+  //
+  // With a prefix, a builder's arrays and its finished tree are scratch
+  // memory under that prefix (see scratch): the next builder with the same
+  // prefix reuses them.
   var SCAN = 16;
-  function TreeBuilder(capacity) {
+  function TreeBuilder(capacity, prefix) {
     var cap = Math.max(1024, capacity | 0);
-    this.n = 1; this.cap = cap;
-    this.parent = new Int32Array(cap); this.func = new Int32Array(cap);
-    this.first = new Int32Array(cap); this.next = new Int32Array(cap); this.count = new Int32Array(cap);
-    this.parent[0] = -1; this.first[0] = -1; this.next[0] = -1;
+    this.n = 1; this.cap = cap; this.prefix = prefix === undefined ? null : prefix;
+    this.parent = this.ints("parent", cap); this.func = this.ints("func", cap);
+    this.first = this.ints("first", cap); this.next = this.ints("next", cap); this.count = this.ints("count", cap);
+    this.parent[0] = -1; this.func[0] = 0; this.first[0] = -1; this.next[0] = -1; this.count[0] = 0;
     this.maps = new Map();
   }
+  // ints returns n Int32s: new (zeroed) without a prefix, scratch (not
+  // cleared) with one.
+  TreeBuilder.prototype.ints = function (k, n) {
+    return this.prefix === null ? new Int32Array(n) : scratch(this.prefix + k, Int32Array, n);
+  };
   TreeBuilder.prototype.grow = function () {
     var cap = this.cap * 2, self = this;
-    ["parent", "func", "first", "next", "count"].forEach(function (k) { var a = new Int32Array(cap); a.set(self[k]); self[k] = a; });
+    ["parent", "func", "first", "next", "count"].forEach(function (k) { var a = self.prefix === null ? new Int32Array(cap) : scratch(self.prefix + "grow." + k, Int32Array, cap); a.set(self[k]); self[k] = a; });
     this.cap = cap;
   };
   TreeBuilder.prototype.child = function (p, f) {
@@ -165,7 +174,8 @@ export const pageScript: string = String.raw`
   // grouped by parent with a counting sort; a group is sorted on its own.
   TreeBuilder.prototype.finish = function (weight) {
     var n = this.n, parent = this.parent, func = this.func, i, c;
-    var start = new Int32Array(n + 1), kids = new Int32Array(n), fill = new Int32Array(n);
+    var start = this.ints("start", n + 1), kids = this.ints("kids", n), fill = this.ints("fill", n);
+    start.fill(0); fill.fill(0);
     for (c = 1; c < n; c++) start[parent[c] + 1]++;
     for (i = 0; i < n; i++) start[i + 1] += start[i];
     for (c = 1; c < n; c++) { var q = parent[c]; kids[start[q] + fill[q]++] = c; }
@@ -181,15 +191,18 @@ export const pageScript: string = String.raw`
         kids[j + 1] = k;
       }
     }
-    var size = new Int32Array(n).fill(1);
+    var size = this.ints("size", n).fill(1);
     for (c = n - 1; c > 0; c--) size[parent[c]] += size[c];
-    var pos = new Int32Array(n), order = new Int32Array(n);
+    var pos = this.ints("pos", n), order = this.ints("order", n);
+    pos[0] = 0; order[0] = 0;
     for (p = 0; p < n; p++) {
       var at = pos[p] + 1;
       for (i = start[p]; i < start[p + 1]; i++) { pos[kids[i]] = at; at += size[kids[i]]; }
     }
-    var t = newTree(n);
-    t.parent[0] = -1; t.func[0] = func[0]; t.size[0] = n;
+    var t = this.prefix === null ? newTree(n) : scratchTree(this.prefix + "tree.", n);
+    // As newTree's: no lines, no values, until the caller sets them.
+    if (this.prefix !== null) { t.line.fill(0); t.lines.fill(0); t.self.fill(0); t.cum.fill(0); t.baseSelf.fill(0); t.baseCum.fill(0); }
+    t.parent[0] = -1; t.func[0] = func[0]; t.size[0] = n; t.depth[0] = 0; t.line[0] = 0; t.lines[0] = 0;
     for (c = 1; c < n; c++) {
       var d = pos[c], pd = pos[parent[c]];
       order[d] = c;
@@ -476,6 +489,70 @@ export const pageScript: string = String.raw`
       if (rowBase[r] === 1) baseSelf[d] += vals[r]; else self[d] += vals[r];
     }
   }
+  // sandwichPass builds a sandwich's two trees over every first occurrence
+  // (first) of the function named target in D (with a value): ce, its
+  // callees (each occurrence's subtree, merged; recursion below stays as it
+  // is), summing self into v.ceSelf and v.ceBase; cr, its callers (the path
+  // up to the root, nearest caller first), summing the occurrence's cum into
+  // v.crCum and v.crBase. mapTo is scratch, one per node of D. On arguments,
+  // outside the page's closure, for Chromium's compiler.
+  function sandwichPass(D, nameOf, first, target, ce, cr, mapTo, v) {
+    var func = D.func, parent = D.parent, size = D.size, self = D.self, baseSelf = D.baseSelf, cum = D.cum, baseCum = D.baseCum;
+    var ceSelf = v.ceSelf, ceBase = v.ceBase, crCum = v.crCum, crBase = v.crBase, ceMade = 1, crMade = 1;
+    ceSelf[0] = 0; ceBase[0] = 0; crCum[0] = 0; crBase[0] = 0;
+    for (var d = 1; d < D.n; d++) {
+      if (nameOf[func[d]] !== target || first[d] === 0) continue;
+      if (!(cum[d] > 0) && !(baseCum[d] > 0)) continue;
+      if (v.rootFunc === 0) v.rootFunc = func[d];
+      ceSelf[0] += self[d]; ceBase[0] += baseSelf[d];
+      crCum[0] += cum[d]; crBase[0] += baseCum[d];
+      var end = d + size[d];
+      mapTo[d] = 0;
+      for (var j = d + 1; j < end; j++) {
+        var c = ce.child(mapTo[parent[j]], func[j]);
+        if (c === ceMade) { ceSelf[c] = 0; ceBase[c] = 0; ceMade++; }
+        mapTo[j] = c;
+        ceSelf[c] += self[j]; ceBase[c] += baseSelf[j];
+      }
+      var x = 0;
+      for (var a = parent[d]; a > 0; a = parent[a]) {
+        x = cr.child(x, func[a]);
+        if (x === crMade) { crCum[x] = 0; crBase[x] = 0; crMade++; }
+        crCum[x] += cum[d]; crBase[x] += baseCum[d];
+      }
+    }
+  }
+  // topPass sums t's flat and cum (new minus base) by name (nameOf:
+  // function → name) into flat and cum, counting cum at first occurrences
+  // only (first), and marks the names seen with a value and the first
+  // function of each (file, -1 before). Outside the page's closure, for
+  // Chromium's compiler.
+  function topPass(t, nameOf, first, flat, cum, seen, file) {
+    var func = t.func, self = t.self, baseSelf = t.baseSelf, tc = t.cum, baseCum = t.baseCum;
+    for (var d = 1; d < t.n; d++) {
+      if (tc[d] === 0 && baseCum[d] === 0) continue;
+      var nm = nameOf[func[d]];
+      seen[nm] = 1;
+      flat[nm] += self[d] - baseSelf[d];
+      if (first[d] === 1) cum[nm] += tc[d] - baseCum[d];
+      if (file[nm] < 0) file[nm] = func[d];
+    }
+  }
+  // matchPass returns [frames of matching functions (match) with a value,
+  // their value not under another match] over tree t; under is scratch.
+  function matchPass(t, match, under) {
+    var parent = t.parent, func = t.func, cum = t.cum, count = 0, value = 0;
+    under[0] = 0;
+    for (var i = 1; i < t.n; i++) {
+      var p = parent[i];
+      under[i] = under[p] === 1 || match[func[p]] === 1 ? 1 : 0;
+      if (match[func[i]] === 1 && cum[i] > 0) {
+        count++;
+        if (under[i] === 0) value += cum[i];
+      }
+    }
+    return [count, value];
+  }
   function accumulate(t) {
     t.cum.set(t.self); t.baseCum.set(t.baseSelf);
     for (var i = t.n - 1; i > 0; i--) { var p = t.parent[i]; t.cum[p] += t.cum[i]; t.baseCum[p] += t.baseCum[i]; }
@@ -735,16 +812,8 @@ export const pageScript: string = String.raw`
     function matchTree(t) {
       matchCount = 0; matchedValue = 0;
       if (searchRe === null) return;
-      var under = scratch("match.under", Uint8Array, t.n);
-      under[0] = 0;
-      for (var i = 1; i < t.n; i++) {
-        var p = t.parent[i];
-        under[i] = under[p] || funcMatch[t.func[p]] ? 1 : 0;
-        if (funcMatch[t.func[i]] && t.cum[i] > 0) {
-          matchCount++;
-          if (!under[i]) matchedValue += t.cum[i];
-        }
-      }
+      var got = matchPass(t, funcMatch, scratch("match.under", Uint8Array, t.n));
+      matchCount = got[0]; matchedValue = got[1];
     }
 
     // ---- formatting ----
@@ -765,8 +834,16 @@ export const pageScript: string = String.raw`
         while (a >= 1024 && k < units.length - 1) { a /= 1024; k++; }
         return sign + (k === 0 ? String(a) : d(a)) + " " + units[k];
       }
-      var s = v.toLocaleString("en-US");
+      var s = grouped(v);
       return unit && unit !== "count" ? s + " " + unit : s;
+    }
+    // grouped is v as toLocaleString("en-US") writes it (thousands
+    // separated, at most three decimals), without it: its first call
+    // loaded the locale data, 20 ms in Chromium.
+    function grouped(v) {
+      var parts = Math.abs(v).toFixed(3).split("."), frac = parts[1].replace(/0+$/, "");
+      var s = parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (frac ? "." + frac : "");
+      return (v < 0 && s !== "0" ? "-" : "") + s;
     }
     function unit() { return data.sampleTypes[state.type].unit; }
     function pct(v, of) {
@@ -973,14 +1050,7 @@ export const pageScript: string = String.raw`
       firsts();
       var flat = new Float64Array(M), cum = new Float64Array(M), seen = new Uint8Array(M);
       var file = new Int32Array(M).fill(-1);
-      for (var d = 1; d < D.n; d++) {
-        var nm = nameOf[D.func[d]], s = D.self[d] - D.baseSelf[d], c = D.cum[d] - D.baseCum[d];
-        if (D.cum[d] === 0 && D.baseCum[d] === 0) continue;
-        seen[nm] = 1;
-        flat[nm] += s;
-        if (firstOcc[d]) cum[nm] += c;
-        if (file[nm] < 0) file[nm] = D.func[d];
-      }
+      topPass(D, nameOf, firstOcc, flat, cum, seen, file);
       topRows = [];
       for (var m = 0; m < M; m++) if (seen[m]) topRows.push({ name: names[m], flat: flat[m], cum: cum[m], func: file[m] });
       var by = function (a, b) { return a.name < b.name ? -1 : a.name > b.name ? 1 : 0; };
@@ -1036,37 +1106,17 @@ export const pageScript: string = String.raw`
     function nameExists(nm) { return nameIds.has(nm); }
     function computeSandwich(fnName) {
       firsts();
-      var target = nameIds.get(fnName);
-      var ce = new TreeBuilder(), cr = new TreeBuilder();
-      var ceSelf = [0], ceBase = [0], crCum = [0], crBase = [0];
-      var rootFunc = 0, mapTo = scratch("sandwich.map", Int32Array, D.n);
-      for (var d = 1; d < D.n; d++) {
-        if (nameOf[D.func[d]] !== target || !firstOcc[d]) continue;
-        if (!(D.cum[d] > 0) && !(D.baseCum[d] > 0)) continue;
-        if (rootFunc === 0) rootFunc = D.func[d];
-        ceSelf[0] += D.self[d]; ceBase[0] += D.baseSelf[d];
-        crCum[0] += D.cum[d]; crBase[0] += D.baseCum[d];
-        // Callees: d's subtree, merged (recursion below d stays as it is).
-        var end = d + D.size[d];
-        mapTo[d] = 0;
-        for (var j = d + 1; j < end; j++) {
-          var c = ce.child(mapTo[D.parent[j]], D.func[j]);
-          if (c === ceSelf.length) { ceSelf.push(0); ceBase.push(0); }
-          mapTo[j] = c;
-          ceSelf[c] += D.self[j]; ceBase[c] += D.baseSelf[j];
-        }
-        // Callers: the path up to the root, nearest caller first.
-        var x = 0;
-        for (var a = D.parent[d]; a > 0; a = D.parent[a]) {
-          x = cr.child(x, D.func[a]);
-          if (x === crCum.length) { crCum.push(0); crBase.push(0); }
-          crCum[x] += D.cum[d]; crBase[x] += D.baseCum[d];
-        }
-      }
+      var target = nameIds.get(fnName), cap = D.n + 1;
+      var ce = new TreeBuilder(cap, "sw.ce."), cr = new TreeBuilder(cap, "sw.cr.");
+      var v = { ceSelf: scratch("sw.ceSelf", Float64Array, cap), ceBase: scratch("sw.ceBase", Float64Array, cap),
+        crCum: scratch("sw.crCum", Float64Array, cap), crBase: scratch("sw.crBase", Float64Array, cap), rootFunc: 0 };
+      sandwichPass(D, nameOf, firstOcc, target, ce, cr, scratch("sandwich.map", Int32Array, D.n), v);
+      var rootFunc = v.rootFunc, ceSelf = v.ceSelf, ceBase = v.ceBase, crCum = v.crCum, crBase = v.crBase, i;
       ce.func[0] = rootFunc; cr.func[0] = rootFunc;
       // Callees: sums from self; callers: each node's value is already its cum.
-      var ceCum = ceSelf.slice();
-      for (var i = ceCum.length - 1; i > 0; i--) ceCum[ce.parent[i]] += ceCum[i];
+      var ceCum = scratch("sw.ceCum", Float64Array, ce.n);
+      ceCum.set(ceSelf.subarray(0, ce.n));
+      for (i = ce.n - 1; i > 0; i--) ceCum[ce.parent[i]] += ceCum[i];
       var a1 = ce.finish(ceCum), a2 = cr.finish(crCum);
       var t1 = a1.tree, t2 = a2.tree;
       for (i = 0; i < t1.n; i++) { t1.self[i] = ceSelf[a1.order[i]]; t1.baseSelf[i] = ceBase[a1.order[i]]; }
@@ -1392,16 +1442,23 @@ export const pageScript: string = String.raw`
     state = parseHash();
     apply();
     window.__viewReady = performance.now();
-    warm(B, [weights, firsts]);
+    // warmViews runs the table's and a sandwich's code once, for warm (not
+    // while they are on screen: the sandwich's trees are scratch).
+    function warmViews() {
+      if (state.view === "top" || state.view === "sandwich" || N < 2) return;
+      computeTop();
+      computeSandwich(names[nameOf[B.func[N >> 1]]]);
+    }
+    warm(B, [weights, firsts], [warmViews]);
   }
   // warm readies what a hide, focus, search or sandwich will use, after the
   // first draw, one piece a task: it touches their scratch memory (so the
   // first such interaction does not pay its page faults, ~0.3 s over a
-  // million nodes), runs first (functions of the page's), and runs hideTree
-  // on a small tree (so Chromium has compiled it before the first hide: its
-  // first run over a million nodes took twice its later ones). An
-  // interaction waits for at most one piece (~25 ms at 1M nodes).
-  function warm(B, first) {
+  // million nodes), runs first (functions of the page's), runs hideTree on
+  // a part of the tree (so Chromium has compiled it before the first hide:
+  // its first run over a million nodes took twice its later ones), then
+  // last. An interaction waits for at most one piece (~25-40 ms at 1M nodes).
+  function warm(B, first, last) {
     var jobs = first.slice(), t = scratchTree("hide.tree.", N);
     ["func", "parent", "depth", "size", "line", "lines", "self", "cum", "baseSelf", "baseCum"].forEach(function (k) { jobs.push(t[k]); });
     [["hide.rows", Int32Array], ["hide.kids", Int32Array], ["hide.sort", Int32Array], ["hide.pos", Int32Array], ["hide.map", Int32Array], ["firsts", Uint8Array], ["focus.bits", Int32Array],
@@ -1409,6 +1466,7 @@ export const pageScript: string = String.raw`
     if (hideScratch === null || hideScratch.cap < N) hideScratch = new HideBuilder(N);
     ["par", "src", "first", "last", "next", "kids", "lines", "map", "w", "blk", "multi", "has"].forEach(function (k) { jobs.push(hideScratch[k]); });
     [7, 5, 3].forEach(function (step) { jobs.push(function () { warmHide(B, 40000, step, data.funcName.length); }); });
+    jobs.push.apply(jobs, last);
     var step = function () {
       var a = jobs.shift();
       if (a === undefined) { window.__view.warmMillis = performance.now() - window.__viewReady; return; }
