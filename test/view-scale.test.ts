@@ -130,8 +130,7 @@ test("1,000,000 samples over 100,000 stacks: open and interaction times", async 
       `chromium ms ${JSON.stringify(Object.fromEntries(Object.entries(timings).map(([k, v]) => [k, Math.round(v)])))}; load ${loadavg().map((x) => x.toFixed(2)).join(" ")}`,
   );
   // Goals on an idle machine: open < 2 s, each interaction < 100 ms.
-  // Bounds for a shared one: 10× each; hide rebuilds the whole tree (every
-  // node is re-parented), so it gets 50× (docs/viewer.md has the numbers).
+  // Bounds for a shared one: 10× each (docs/viewer.md has the numbers).
   expect(timings.open!, "open, ms").toBeLessThan(20_000);
-  for (const [what, ms] of Object.entries(timings)) if (what !== "open") expect(ms, `${what}, ms`).toBeLessThan(what === "hide" ? 5000 : 1000);
+  for (const [what, ms] of Object.entries(timings)) if (what !== "open") expect(ms, `${what}, ms`).toBeLessThan(1000);
 }, 300_000);

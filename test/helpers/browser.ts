@@ -58,6 +58,8 @@ declare global {
       totalText: string;
       drawn: number;
       renderMillis: number;
+      /** warmMillis: set when the page has readied its scratch memory and code, after the first draw. */
+      warmMillis?: number;
       decodeMillis: number;
       nodes: number;
       rows: number;
