@@ -60,6 +60,8 @@ declare global {
       renderMillis: number;
       /** warmMillis: set when the page has readied its scratch memory and code, after the first draw. */
       warmMillis?: number;
+      /** frameMillis: from the last answer's start to a turn after the next frame (undefined until then). */
+      frameMillis?: number;
       decodeMillis: number;
       nodes: number;
       rows: number;
