@@ -226,16 +226,21 @@ export const pageScript: string = String.raw`
   // scratchTree is newTree(n) over the arrays kept under prefix: one tree
   // per prefix is live at a time (the next call reuses its memory).
   function scratchTree(prefix, n) {
-    return { n: n, func: scratch(prefix + "func", Int32Array, n), parent: scratch(prefix + "parent", Int32Array, n),
-      depth: scratch(prefix + "depth", Int32Array, n), size: scratch(prefix + "size", Int32Array, n),
-      line: scratch(prefix + "line", Float64Array, n), lines: scratch(prefix + "lines", Int32Array, n),
-      self: scratch(prefix + "self", Float64Array, n), cum: scratch(prefix + "cum", Float64Array, n),
-      baseSelf: scratch(prefix + "baseSelf", Float64Array, n), baseCum: scratch(prefix + "baseCum", Float64Array, n) };
+    return treeOf(n, scratch(prefix + "func", Int32Array, n), scratch(prefix + "parent", Int32Array, n),
+      scratch(prefix + "depth", Int32Array, n), scratch(prefix + "size", Int32Array, n),
+      scratch(prefix + "line", Float64Array, n), scratch(prefix + "lines", Int32Array, n),
+      scratch(prefix + "self", Float64Array, n), scratch(prefix + "cum", Float64Array, n),
+      scratch(prefix + "baseSelf", Float64Array, n), scratch(prefix + "baseCum", Float64Array, n));
   }
   function newTree(n) {
-    return { n: n, func: new Int32Array(n), parent: new Int32Array(n), depth: new Int32Array(n), size: new Int32Array(n),
-      line: new Float64Array(n), lines: new Int32Array(n), self: new Float64Array(n), cum: new Float64Array(n),
-      baseSelf: new Float64Array(n), baseCum: new Float64Array(n) };
+    return treeOf(n, new Int32Array(n), new Int32Array(n), new Int32Array(n), new Int32Array(n), new Float64Array(n), new Int32Array(n),
+      new Float64Array(n), new Float64Array(n), new Float64Array(n), new Float64Array(n));
+  }
+  // treeOf makes every tree the page has, new or scratch, in one place: one
+  // shape, so that Chromium's compiled loops, warmed on one kind, do not
+  // deoptimize on the other.
+  function treeOf(n, func, parent, depth, size, line, lines, self, cum, baseSelf, baseCum) {
+    return { n: n, func: func, parent: parent, depth: depth, size: size, line: line, lines: lines, self: self, cum: cum, baseSelf: baseSelf, baseCum: baseCum };
   }
   function sizes(t) {
     t.size.fill(1);
@@ -281,42 +286,65 @@ export const pageScript: string = String.raw`
   // is looked for before it is made. Its arrays are kept from one hide to
   // the next (a hide typed letter by letter would allocate 40 MB a key):
   // make sets every field of a node it makes.
+  //
+  // A node with many children (more than SCAN) has them in a hash table of
+  // (parent, function) → child (hashed[p] once they are): open addressing
+  // over slot, a slot in use when its stamp is this hide's gen, so a new
+  // hide clears it by counting. A Map per such node, as before, made
+  // garbage a collection then had to sweep in the middle of a hide.
   function HideBuilder(cap) {
     this.cap = cap; this.n = 1;
-    this.par = new Int32Array(cap); this.src = new Int32Array(cap); this.first = new Int32Array(cap);
+    this.par = new Int32Array(cap); this.src = new Int32Array(cap); this.fn = new Int32Array(cap); this.first = new Int32Array(cap);
     this.last = new Int32Array(cap); this.next = new Int32Array(cap); this.kids = new Int32Array(cap);
     this.lines = new Int32Array(cap); this.map = new Int32Array(cap); this.w = new Float64Array(cap);
-    this.blk = new Uint8Array(cap); this.multi = new Uint8Array(cap); this.has = new Uint8Array(cap);
-    this.maps = new Map(); this.bf = null; this.bLines = null; this.weight = null;
+    this.blk = new Uint8Array(cap); this.multi = new Uint8Array(cap); this.has = new Uint8Array(cap); this.hashed = new Uint8Array(cap);
+    var bits = 10;
+    while ((1 << bits) < 2 * cap) bits++;
+    this.shift = 32 - bits; this.mask = (1 << bits) - 1; this.gen = 0;
+    this.slot = new Int32Array(1 << bits); this.stamp = new Int32Array(1 << bits);
+    this.bf = null; this.bLines = null; this.weight = null;
   }
   HideBuilder.prototype.reset = function (B, weight) {
-    this.n = 1; this.maps = new Map(); this.bf = B.func; this.bLines = B.lines; this.weight = weight;
+    this.n = 1; this.gen++; this.bf = B.func; this.bLines = B.lines; this.weight = weight;
     this.map.fill(0); this.has.fill(0);
-    this.par[0] = -1; this.src[0] = 0; this.first[0] = -1; this.kids[0] = 0; this.blk[0] = 0; this.multi[0] = 0;
+    this.par[0] = -1; this.src[0] = 0; this.fn[0] = B.func[0]; this.first[0] = -1; this.kids[0] = 0; this.blk[0] = 0; this.multi[0] = 0; this.hashed[0] = 0;
     this.lines[0] = B.lines[0]; this.w[0] = weight[0];
+  };
+  // put enters child c of p, of function f, in the table.
+  HideBuilder.prototype.put = function (p, f, c) {
+    var stamp = this.stamp, gen = this.gen, mask = this.mask;
+    var x = (Math.imul(p, -1640531535) ^ Math.imul(f + 1, -2048144777)) >>> this.shift;
+    while (stamp[x] === gen) x = (x + 1) & mask;
+    stamp[x] = gen; this.slot[x] = c;
   };
   // make makes a child of p from B's node s (a block when block is 1).
   HideBuilder.prototype.make = function (p, s, block) {
     var c = this.n++;
-    this.par[c] = p; this.src[c] = s; this.blk[c] = block; this.multi[c] = 0; this.first[c] = -1; this.kids[c] = 0;
-    this.w[c] = this.weight[s]; this.lines[c] = this.bLines[s]; this.next[c] = -1;
+    this.par[c] = p; this.src[c] = s; this.fn[c] = this.bf[s]; this.blk[c] = block; this.multi[c] = 0; this.first[c] = -1; this.kids[c] = 0;
+    this.w[c] = this.weight[s]; this.lines[c] = this.bLines[s]; this.next[c] = -1; this.hashed[c] = 0;
     if (this.first[p] === -1) this.first[p] = c; else this.next[this.last[p]] = c;
     this.last[p] = c;
-    if (++this.kids[p] > SCAN + 1) { var m = this.maps.get(p); if (m !== undefined) m.set(this.bf[s], c); }
+    if (++this.kids[p] > SCAN + 1 && this.hashed[p] === 1) this.put(p, this.bf[s], c);
     this.map[s] = c;
     return c;
   };
-  // find returns p's child of function f, or -1; a node with many children
-  // gets a Map (function → child).
+  // find returns p's child of function f, or -1. It reads the builder's
+  // own copy of each node's function (fn): looking it up in B through src
+  // missed the cache at every sibling.
   HideBuilder.prototype.find = function (p, f) {
-    var bf = this.bf, src = this.src, next = this.next, x;
+    var fn = this.fn, next = this.next, x;
     if (this.kids[p] > SCAN) {
-      var m = this.maps.get(p);
-      if (m === undefined) { m = new Map(); for (x = this.first[p]; x !== -1; x = next[x]) m.set(bf[src[x]], x); this.maps.set(p, m); }
-      var got = m.get(f);
-      return got === undefined ? -1 : got;
+      if (this.hashed[p] === 0) { for (x = this.first[p]; x !== -1; x = next[x]) this.put(p, fn[x], x); this.hashed[p] = 1; }
+      var stamp = this.stamp, slot = this.slot, par = this.par, gen = this.gen, mask = this.mask;
+      x = (Math.imul(p, -1640531535) ^ Math.imul(f + 1, -2048144777)) >>> this.shift;
+      while (stamp[x] === gen) {
+        var c = slot[x];
+        if (par[c] === p && fn[c] === f) return c;
+        x = (x + 1) & mask;
+      }
+      return -1;
     }
-    for (x = this.first[p]; x !== -1; x = next[x]) if (bf[src[x]] === f) return x;
+    for (x = this.first[p]; x !== -1; x = next[x]) if (fn[x] === f) return x;
     return -1;
   };
   // hideMarks sets has[i] when i's subtree holds a hidden frame.
@@ -329,7 +357,7 @@ export const pageScript: string = String.raw`
   // runs on locals alone (a first hide ran a third faster in Chromium).
   function hideWalk(h, B, hidden, weight) {
     var N = B.n, bp = B.parent, bf = B.func, bs = B.size, bLines = B.lines, map = h.map, has = h.has, multi = h.multi, blk = h.blk;
-    var par = h.par, src = h.src, first = h.first, last = h.last, next = h.next, kids = h.kids, w = h.w, lines = h.lines;
+    var par = h.par, src = h.src, fn = h.fn, first = h.first, last = h.last, next = h.next, kids = h.kids, w = h.w, lines = h.lines, hashed = h.hashed;
     var i = 1;
     while (i < N) {
       var p = map[bp[i]], f = bf[i];
@@ -337,11 +365,11 @@ export const pageScript: string = String.raw`
       var x = multi[p] === 1 ? h.find(p, f) : -1;
       if (x === -1) {
         var c = h.n++, open = has[i];
-        par[c] = p; src[c] = i; blk[c] = 1 - open; multi[c] = 0; first[c] = -1; kids[c] = 0; next[c] = -1;
+        par[c] = p; src[c] = i; fn[c] = f; blk[c] = 1 - open; multi[c] = 0; first[c] = -1; kids[c] = 0; next[c] = -1; hashed[c] = 0;
         w[c] = weight[i]; lines[c] = bLines[i];
         if (first[p] === -1) first[p] = c; else next[last[p]] = c;
         last[p] = c;
-        if (++kids[p] > SCAN + 1) { var m = h.maps.get(p); if (m !== undefined) m.set(f, c); }
+        if (++kids[p] > SCAN + 1 && hashed[p] === 1) h.put(p, f, c);
         map[i] = c;
         i += open === 1 ? 1 : bs[i];
         continue;
@@ -460,9 +488,11 @@ export const pageScript: string = String.raw`
   }
   // warmHide runs hideTree on the first k nodes of B in preorder (a tree:
   // every node's callers come before it), hiding every step-th function,
-  // for warm: the same kind of tree and arrays as a real hide, so the code
-  // Chromium compiles for it is the code a real hide runs.
-  function warmHide(B, k, step, funcs) {
+  // then a sandwich and the table's pass over it (nameOf: function → name,
+  // names: how many), for warm: the same kind of tree and arrays as the real
+  // ones, so the code Chromium compiles for them is the code the page runs.
+  function warmHide(B, k, step, nameOf, names) {
+    var funcs = nameOf.length;
     var n = Math.min(k, B.n), t = newTree(n), hidden = new Uint8Array(funcs);
     t.func.set(B.func.subarray(0, n)); t.parent.set(B.parent.subarray(0, n)); t.depth.set(B.depth.subarray(0, n));
     t.line.set(B.line.subarray(0, n)); t.lines.set(B.lines.subarray(0, n));
@@ -471,6 +501,12 @@ export const pageScript: string = String.raw`
     for (var i = n - 1; i > 0; i--) { w[i] += 1; w[t.parent[i]] += w[i]; }
     for (var f = 1; f < hidden.length; f += step) hidden[f] = 1;
     hideTree(t, hidden, w, "warm.");
+    for (i = 1; i < n; i++) if (t.size[i] === 1) t.self[i] = 1;
+    accumulate(t);
+    var first = new Uint8Array(n);
+    firstPass(t, nameOf, new Int32Array(names), new Int32Array(n + 1), first);
+    sandwichTrees(t, nameOf, first, nameOf[t.func[n >> 1]], "warm.sw.");
+    topPass(t, nameOf, first, new Float64Array(names), new Float64Array(names), new Uint8Array(names), new Int32Array(names).fill(-1));
   }
   // sumRows adds each sample row's value to its node of t (new and base
   // apart): rows of admitted label sets (admit), kept nodes (keep, or null
@@ -488,6 +524,33 @@ export const pageScript: string = String.raw`
       if (d === 0 && n !== 0) continue;
       if (rowBase[r] === 1) baseSelf[d] += vals[r]; else self[d] += vals[r];
     }
+  }
+  // sandwichTrees returns the sandwich of the function named target in t
+  // (nameOf: function → name; first: t's first occurrences), its callees
+  // and callers as trees, in scratch memory under prefix (the next call
+  // with that prefix reuses it).
+  function sandwichTrees(t, nameOf, first, target, prefix) {
+    var cap = t.n + 1, i;
+    var ce = new TreeBuilder(cap, prefix + "ce."), cr = new TreeBuilder(cap, prefix + "cr.");
+    var v = { ceSelf: scratch(prefix + "ceSelf", Float64Array, cap), ceBase: scratch(prefix + "ceBase", Float64Array, cap),
+      crCum: scratch(prefix + "crCum", Float64Array, cap), crBase: scratch(prefix + "crBase", Float64Array, cap), rootFunc: 0 };
+    sandwichPass(t, nameOf, first, target, ce, cr, scratch(prefix + "map", Int32Array, t.n), v);
+    var rootFunc = v.rootFunc, ceSelf = v.ceSelf, ceBase = v.ceBase, crCum = v.crCum, crBase = v.crBase;
+    ce.func[0] = rootFunc; cr.func[0] = rootFunc;
+    // Callees: sums from self; callers: each node's value is already its cum.
+    var ceCum = scratch(prefix + "ceCum", Float64Array, ce.n);
+    ceCum.set(ceSelf.subarray(0, ce.n));
+    for (i = ce.n - 1; i > 0; i--) ceCum[ce.parent[i]] += ceCum[i];
+    var a1 = ce.finish(ceCum), a2 = cr.finish(crCum);
+    var t1 = a1.tree, t2 = a2.tree;
+    for (i = 0; i < t1.n; i++) { t1.self[i] = ceSelf[a1.order[i]]; t1.baseSelf[i] = ceBase[a1.order[i]]; }
+    accumulate(t1);
+    for (i = 0; i < t2.n; i++) { t2.cum[i] = crCum[a2.order[i]]; t2.baseCum[i] = crBase[a2.order[i]]; }
+    // A caller's self is its value not passed on to a further caller.
+    for (i = 0; i < t2.n; i++) { t2.self[i] = t2.cum[i]; }
+    for (i = 1; i < t2.n; i++) t2.self[t2.parent[i]] -= t2.cum[i];
+    t1.func[0] = rootFunc; t2.func[0] = rootFunc;
+    return { callees: t1, callers: t2, name: "" };
   }
   // sandwichPass builds a sandwich's two trees over every first occurrence
   // (first) of the function named target in D (with a value): ce, its
@@ -552,6 +615,20 @@ export const pageScript: string = String.raw`
       }
     }
     return [count, value];
+  }
+  // weightPass sums |value| of the new profile's rows into w by node of t,
+  // then up the tree.
+  function weightPass(t, rowNode, rowBase, vals, w) {
+    for (var r = 0; r < rowNode.length; r++) if (rowBase[r] === 0) w[rowNode[r]] += Math.abs(vals[r]);
+    for (var i = t.n - 1; i > 0; i--) w[t.parent[i]] += w[i];
+  }
+  // spanPass returns the name (nameOf: function → name) whose nodes' subtrees
+  // in t span the fewest nodes (span: one per name, zero), or -1.
+  function spanPass(t, nameOf, span) {
+    var best = -1;
+    for (var d = 1; d < t.n; d++) span[nameOf[t.func[d]]] += t.size[d];
+    for (var m = 0; m < span.length; m++) if (span[m] > 0 && (best < 0 || span[m] < span[best])) best = m;
+    return best;
   }
   function accumulate(t) {
     t.cum.set(t.self); t.baseCum.set(t.baseSelf);
@@ -741,9 +818,7 @@ export const pageScript: string = String.raw`
     function weights() {
       if (hideWeight !== null) return hideWeight;
       hideWeight = new Float64Array(N);
-      var dv = rowValues[data.defaultType];
-      for (var r = 0; r < R; r++) if (!rowBase[r]) hideWeight[rowNode[r]] += Math.abs(dv[r]);
-      for (var i = N - 1; i > 0; i--) hideWeight[B.parent[i]] += hideWeight[i];
+      weightPass(B, rowNode, rowBase, rowValues[data.defaultType], hideWeight);
       return hideWeight;
     }
     // firstOcc[d] is 1 when no ancestor of d has d's function name: cum by
@@ -1113,27 +1188,9 @@ export const pageScript: string = String.raw`
     function nameExists(nm) { return nameIds.has(nm); }
     function computeSandwich(fnName) {
       firsts();
-      var target = nameIds.get(fnName), cap = D.n + 1;
-      var ce = new TreeBuilder(cap, "sw.ce."), cr = new TreeBuilder(cap, "sw.cr.");
-      var v = { ceSelf: scratch("sw.ceSelf", Float64Array, cap), ceBase: scratch("sw.ceBase", Float64Array, cap),
-        crCum: scratch("sw.crCum", Float64Array, cap), crBase: scratch("sw.crBase", Float64Array, cap), rootFunc: 0 };
-      sandwichPass(D, nameOf, firstOcc, target, ce, cr, scratch("sandwich.map", Int32Array, D.n), v);
-      var rootFunc = v.rootFunc, ceSelf = v.ceSelf, ceBase = v.ceBase, crCum = v.crCum, crBase = v.crBase, i;
-      ce.func[0] = rootFunc; cr.func[0] = rootFunc;
-      // Callees: sums from self; callers: each node's value is already its cum.
-      var ceCum = scratch("sw.ceCum", Float64Array, ce.n);
-      ceCum.set(ceSelf.subarray(0, ce.n));
-      for (i = ce.n - 1; i > 0; i--) ceCum[ce.parent[i]] += ceCum[i];
-      var a1 = ce.finish(ceCum), a2 = cr.finish(crCum);
-      var t1 = a1.tree, t2 = a2.tree;
-      for (i = 0; i < t1.n; i++) { t1.self[i] = ceSelf[a1.order[i]]; t1.baseSelf[i] = ceBase[a1.order[i]]; }
-      accumulate(t1);
-      for (i = 0; i < t2.n; i++) { t2.cum[i] = crCum[a2.order[i]]; t2.baseCum[i] = crBase[a2.order[i]]; }
-      // A caller's self is its value not passed on to a further caller.
-      for (i = 0; i < t2.n; i++) { t2.self[i] = t2.cum[i]; }
-      for (i = 1; i < t2.n; i++) t2.self[t2.parent[i]] -= t2.cum[i];
-      t1.func[0] = rootFunc; t2.func[0] = rootFunc;
-      return { callees: t1, callers: t2, name: fnName };
+      var sw = sandwichTrees(D, nameOf, firstOcc, nameIds.get(fnName), "sw.");
+      sw.name = fnName;
+      return sw;
     }
     function renderSandwich() {
       var has = state.fn !== "" && nameExists(state.fn);
@@ -1454,16 +1511,14 @@ export const pageScript: string = String.raw`
     state = parseHash();
     apply();
     window.__viewReady = performance.now();
-    // warmViews runs the table's and a sandwich's code once, and sets the
-    // sandwich canvases' font (its first use took 5-10 ms a canvas), for
-    // warm; not while they are on screen (the sandwich's trees are scratch).
-    function warmViews() {
-      if (state.view === "top" || state.view === "sandwich" || N < 2) return;
-      computeTop();
-      computeSandwich(names[nameOf[B.func[N >> 1]]]);
-      [callersG, calleesG].forEach(function (g) { g.ctx.font = FONT; g.ctx.measureText("MMMMMMMMMM"); });
-    }
-    warm(B, [weights, firsts], [warmViews]);
+    // warmSandwich runs one sandwich over the page's own tree, for warm,
+    // after the small ones warm ran: for the function whose occurrences
+    // span the fewest nodes, so that the piece stays short. Not while a
+    // sandwich is on screen (its trees are scratch).
+    var smallest = -1;
+    function warmSmallest() { smallest = N > 1 ? spanPass(B, nameOf, new Float64Array(M)) : -1; }
+    function warmSandwich() { if (smallest >= 0 && state.view !== "sandwich") computeSandwich(names[smallest]); }
+    warm(B, nameOf, M, [weights, firsts], [warmSmallest, warmSandwich]);
   }
   // warm readies what a hide, focus, search or sandwich will use, after the
   // first draw, one piece a task: it touches their scratch memory (so the
@@ -1472,25 +1527,47 @@ export const pageScript: string = String.raw`
   // a part of the tree (so Chromium has compiled it before the first hide:
   // its first run over a million nodes took twice its later ones), then
   // last. An interaction waits for at most one piece (~25-40 ms at 1M nodes).
+  // scratchBytes is the memory kept for scratch and hide's builder.
+  function scratchBytes() {
+    var bytes = 0;
+    arena.forEach(function (a) { bytes += a.byteLength; });
+    if (hideScratch !== null) ["par", "src", "fn", "first", "last", "next", "kids", "lines", "map", "w", "blk", "multi", "has", "hashed", "slot", "stamp"].forEach(function (k) { bytes += hideScratch[k].byteLength; });
+    return bytes;
+  }
   // touch writes one element of each 4 KiB page of a back unchanged: the
   // page is then the process's, its fault paid; the contents stay (an
   // array may hold a live result: a hide in the URL, a kept focus).
   function touch(a) {
     for (var i = 0, step = 4096 / a.BYTES_PER_ELEMENT; i < a.length; i += step) a[i] = a[i];
   }
-  function warm(B, first, last) {
+  function warm(B, nameOf, names, first, last) {
     var jobs = first.slice(), t = scratchTree("hide.tree.", N);
     ["func", "parent", "depth", "size", "line", "lines", "self", "cum", "baseSelf", "baseCum"].forEach(function (k) { jobs.push(t[k]); });
     [["hide.rows", Int32Array], ["hide.kids", Int32Array], ["hide.sort", Int32Array], ["hide.pos", Int32Array], ["hide.map", Int32Array], ["firsts", Uint8Array], ["focus.bits", Int32Array],
       ["focus.bad", Uint8Array], ["focus.keep", Uint8Array], ["match.under", Uint8Array], ["sandwich.map", Int32Array]].forEach(function (x) { jobs.push(scratch(x[0], x[1], N)); });
     if (hideScratch === null || hideScratch.cap < N) hideScratch = new HideBuilder(N);
-    ["par", "src", "first", "last", "next", "kids", "lines", "map", "w", "blk", "multi", "has"].forEach(function (k) { jobs.push(hideScratch[k]); });
-    [7, 5, 3].forEach(function (step) { jobs.push(function () { warmHide(B, 40000, step, data.funcName.length); }); });
+    ["par", "src", "fn", "first", "last", "next", "kids", "lines", "map", "w", "blk", "multi", "has", "hashed", "slot", "stamp"].forEach(function (k) { jobs.push(hideScratch[k]); });
+    // A first run on few nodes: cold code is slow, and one piece must stay short.
+    [[10000, 7], [40000, 5], [40000, 3]].forEach(function (x) { jobs.push(function () { warmHide(B, x[0], x[1], nameOf, names); }); });
+    // The sandwich's arrays are sized by the tree but mostly left
+    // untouched: made here, not touched (making 60 MB of them in the first
+    // sandwich cost it a collection).
+    jobs.push(function () {
+      ["sw.ce.", "sw.cr."].forEach(function (p) { ["parent", "func", "first", "next", "count"].forEach(function (k) { scratch(p + k, Int32Array, N + 1); }); });
+      ["sw.ceSelf", "sw.ceBase", "sw.crCum", "sw.crBase"].forEach(function (k) { scratch(k, Float64Array, N + 1); });
+      scratch("sw.map", Int32Array, N);
+    });
     jobs.push.apply(jobs, last);
+    var longest = 0;
     var step = function () {
-      var a = jobs.shift();
-      if (a === undefined) { window.__view.warmMillis = performance.now() - window.__viewReady; return; }
+      var a = jobs.shift(), t0 = performance.now();
+      if (a === undefined) {
+        var api = window.__view;
+        api.warmMillis = t0 - window.__viewReady; api.warmSliceMaxMillis = longest; api.scratchBytes = scratchBytes();
+        return;
+      }
       if (typeof a === "function") a(); else touch(a);
+      longest = Math.max(longest, performance.now() - t0);
       setTimeout(step, 0);
     };
     setTimeout(step, 0);

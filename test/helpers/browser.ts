@@ -62,6 +62,10 @@ declare global {
       warmMillis?: number;
       /** frameMillis: from the last answer's start to a turn after the next frame (undefined until then). */
       frameMillis?: number;
+      /** warmSliceMaxMillis: the longest single piece of the warm-up. */
+      warmSliceMaxMillis?: number;
+      /** scratchBytes: memory the page keeps for scratch arrays. */
+      scratchBytes?: number;
       decodeMillis: number;
       nodes: number;
       rows: number;
