@@ -12,11 +12,11 @@ import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, test } from "vitest";
 import "../src/runtime/node.ts";
-import { encodeProfile, type StackSample } from "../src/pprof/encode.ts";
+import { encodeProfile } from "../src/pprof/encode.ts";
 import { gzip } from "../src/host/gzip.ts";
-import type { Frame } from "../src/host/stack.ts";
 import { renderFlameGraphHtml } from "../src/cli/view.ts";
-import { mulberry32, routes } from "./helpers/synthetic.ts";
+// A plain .mjs module, shared with bench/view-scale.mjs.
+import { scaleProfile } from "../bench/view-scale-profile.mjs";
 import { launchChromium, openView, viewport } from "./helpers/browser.ts";
 import { root } from "./helpers/spawn.ts";
 
@@ -29,46 +29,9 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** scaleProfile builds `stacks` distinct stacks of 8–16 frames over 3,000
- * functions, skewed towards a few hot ones, each one sample record with a
- * route label; the samples values sum to totalSamples. */
-function scaleProfile(totalSamples: number, stacks: number): { bytes: Uint8Array; sum: number } {
-  const rand = mulberry32(7);
-  const fnCount = 3000;
-  const names = Array.from({ length: fnCount }, (_, i) => `mod${i % 40}.fn${i}`);
-  const frameOf = new Map<number, Frame>();
-  const frame = (id: number, line: number) => {
-    const key = id * 64 + line;
-    let f = frameOf.get(key);
-    if (f === undefined) frameOf.set(key, (f = { functionName: names[id]!, url: `file:///srv/big/mod${id % 40}.js`, line: 10 + line, column: 1, startLine: 10 }));
-    return f;
-  };
-  const seen = new Set<string>();
-  const samples: StackSample[] = [];
-  let sum = 0;
-  let spread = 0;
-  const per = totalSamples / stacks;
-  while (samples.length < stacks) {
-    const depth = 8 + Math.floor(rand() * 9);
-    const ids = [0];
-    for (let d = 1; d < depth; d++) ids.push(1 + Math.floor(rand() ** 3 * Math.min(fnCount - 1, 20 * d * d)));
-    const key = ids.join(",");
-    if (seen.has(key)) continue;
-    seen.add(key);
-    // Counts come in pairs per − d, per + d (d < per): they vary, and
-    // sum to exactly per · stacks.
-    if (samples.length % 2 === 0) spread = Math.floor(rand() * per);
-    const count = samples.length % 2 === 0 ? per - spread : per + spread;
-    sum += count;
-    samples.push({ frames: ids.map((id) => frame(id, Math.floor(rand() * 8))).reverse(), values: [count, count * 10_000_000], labels: [["route", routes[samples.length % 3]!]] });
-  }
-  const { proto } = encodeProfile({ sampleTypes: [["samples", "count"], ["cpu", "nanoseconds"]], periodType: ["cpu", "nanoseconds"], period: 10_000_000 }, samples);
-  return { bytes: gzip(proto), sum };
-}
-
 test("1,000,000 samples over 100,000 stacks: open and interaction times", async () => {
   const t0 = performance.now();
-  const { bytes, sum } = scaleProfile(1_000_000, 100_000);
+  const { bytes, sum } = scaleProfile({ encodeProfile, gzip }, 1_000_000, 100_000) as { bytes: Uint8Array; sum: number };
   expect(sum, "samples").toBe(1_000_000);
   const t1 = performance.now();
   const html = renderFlameGraphHtml(bytes, { title: "1M samples, 100k stacks", sources: false });
