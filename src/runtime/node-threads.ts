@@ -9,16 +9,12 @@
 // carry the worker's CPU clock read at each boundary. This file does not
 // convert anything (profiles/cpu.ts does), does not see workers started by
 // workers (each worker's own NodeWorker domain would), and imports no
-// runtime module: the adapter passes the Session class and clock in.
+// runtime module: the adapter passes the Session class and clock in. The
+// line to the workers is node-worker-link.ts's.
 
 import type { CpuProfileShape, ThreadChunk, ThreadPairs, ThreadSampler } from "../host/host.ts";
-import type { SessionLike } from "./inspector.ts";
-import { onEventsSafely } from "./inspector-events.ts";
+import { nodeWorkerLink, type EventSession, type WorkerInfo } from "./node-worker-link.ts";
 
-/** EventSession is a node:inspector Session: posts and protocol events. */
-export interface EventSession extends SessionLike {
-  on(event: string, listener: (message: { params: never }) => void): unknown;
-}
 
 /** threadAnswerMillis bounds how long a cut waits for a worker to end its
  * chunk: a worker that has not answered by then (blocked outside V8, or
@@ -125,12 +121,7 @@ export function workerPairs(title: string, workerId: string): ThreadPairs {
  * the script URL prefixes of anyprof's own workers, which are released
  * unprofiled. */
 export function nodeThreadSampler(Session: new () => EventSession, ownUrls: readonly string[]): ThreadSampler {
-  const session = new Session();
-  session.connect();
   const workers = new Map<string, Tracked>();
-  // answers holds, by message id, the worker asked and who waits for it.
-  const answers = new Map<number, { sessionId: string; resolve: (result: { error?: { message: string } } | undefined) => void }>();
-  let nextId = 1;
   let intervalMicros = 1000;
   let closed = false;
   let ready: ThreadChunk[] = [];
@@ -138,42 +129,10 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
   let failed = 0;
   const clocks = new Set<string>();
 
-  const postQuiet = (method: string, params: object): void => {
-    try {
-      session.post(method, params, () => {});
-    } catch {
-      // A session already disconnected has nothing left to tell.
-    }
-  };
-
-  // send posts one protocol message to a worker and resolves to its answer
-  // (undefined when the worker went away or did not answer in time).
-  const send = (w: Tracked, method: string, params: object = {}, timeoutMillis = threadAnswerMillis): Promise<{ result?: unknown; error?: { message: string } } | undefined> => {
-    const keepAlive = timeoutMillis <= threadAnswerMillis;
-    const id = nextId++;
-    return new Promise((resolve) => {
-      // A cut's short wait is not unref'd: a stop waiting for a worker must
-      // end, and keeps the process alive for at most timeoutMillis.
-      const timer = setTimeout(() => {
-        answers.delete(id);
-        resolve(undefined);
-      }, timeoutMillis);
-      if (!keepAlive) (timer as { unref?: () => void }).unref?.();
-      answers.set(id, {
-        sessionId: w.sessionId,
-        resolve: (answer) => {
-          clearTimeout(timer);
-          answers.delete(id);
-          resolve(answer);
-        },
-      });
-      postQuiet("NodeWorker.sendMessageToWorker", { sessionId: w.sessionId, message: JSON.stringify({ id, method, params }) });
-    });
-  };
-
-  const release = (w: Tracked): void => {
-    postQuiet("NodeWorker.sendMessageToWorker", { sessionId: w.sessionId, message: JSON.stringify({ id: nextId++, method: "Runtime.runIfWaitingForDebugger" }) });
-  };
+  // send: a cut's short wait is not unref'd (a stop waiting for a worker
+  // must end, and keeps the process alive for at most timeoutMillis).
+  const send = (w: Tracked, method: string, params: object = {}, timeoutMillis = threadAnswerMillis) =>
+    link.send(w.sessionId, method, params, timeoutMillis, timeoutMillis <= threadAnswerMillis);
 
   // attach sends the worker every step at once: it handles them in order,
   // so the agent runs before the worker's first line when it waits for us,
@@ -187,7 +146,7 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
     ];
     const answers = steps.map(([method, params]) => send(w, method, params, threadAttachMillis));
     // A worker waiting for us must always go on, whatever happens next.
-    if (waiting) release(w);
+    if (waiting) link.release(w.sessionId);
     const got = await Promise.all(answers);
     if (closed || w.gone) return;
     if (got.some((a) => a === undefined || a.error !== undefined)) {
@@ -199,62 +158,44 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
     w.installed = true;
   };
 
-  const onAttached = (params: unknown): void => {
-    const { sessionId, workerInfo, waitingForDebugger } = params as { sessionId: string; workerInfo: { workerId: string; title: string; url: string }; waitingForDebugger: boolean };
-    const w: Tracked = { sessionId, thread: workerPairs(workerInfo.title, workerInfo.workerId), installed: false, gone: false, last: undefined };
-    if (closed || ownUrls.some((p) => workerInfo.url.startsWith(p))) {
-      if (waitingForDebugger) release(w);
-      return;
-    }
-    workers.set(sessionId, w);
-    void attach(w, waitingForDebugger);
-  };
-
-  const onDetached = (params: unknown): void => {
-    const w = workers.get((params as { sessionId: string }).sessionId);
-    if (w === undefined) return;
-    w.gone = true;
-    workers.delete(w.sessionId);
-    for (const a of [...answers.values()]) if (a.sessionId === w.sessionId) a.resolve(undefined);
-  };
-
-  const onMessage = (params: unknown): void => {
-    const { sessionId, message: text } = params as { sessionId: string; message: string };
-    const w = workers.get(sessionId);
-    // The cheap test first: most messages are answers or our chunk events.
-    let m: { id?: number; method?: string; params?: { title?: string; profile?: CpuProfileShape }; error?: { message: string } };
-    try {
-      m = JSON.parse(text) as typeof m;
-    } catch {
-      return;
-    }
-    if (m.id !== undefined) {
-      answers.get(m.id)?.resolve(m);
-      return;
-    }
-    if (w === undefined || closed) return;
-    const title = m.params?.title ?? "";
-    if (!title.startsWith(titlePrefix)) return; // the worker's own console.profile
-    if (m.method === "Profiler.consoleProfileStarted") {
-      w.last = parseTitle(title);
-    } else if (m.method === "Profiler.consoleProfileFinished" && !title.startsWith(endTitle) && m.params?.profile !== undefined) {
-      if (ready.length >= maxEndedChunks) {
-        dropped++;
+  const link = nodeWorkerLink(Session, {
+    attached(sessionId: string, info: WorkerInfo, waiting: boolean): void {
+      if (closed || ownUrls.some((p) => info.url.startsWith(p))) {
+        if (waiting) link.release(sessionId);
         return;
       }
-      const from = parseTitle(title);
-      const to = w.last;
-      const chunk: ThreadChunk = { thread: w.thread, profile: m.params.profile };
-      if (from !== undefined && to !== undefined && Number.isFinite(from[1]) && Number.isFinite(to[1])) {
-        chunk.cpu = { timesMicros: [from[0], to[0]], cpuMicros: [from[1], to[1]] };
+      const w: Tracked = { sessionId, thread: workerPairs(info.title, info.workerId), installed: false, gone: false, last: undefined };
+      workers.set(sessionId, w);
+      void attach(w, waiting);
+    },
+    detached(sessionId: string): void {
+      const w = workers.get(sessionId);
+      if (w === undefined) return;
+      w.gone = true;
+      workers.delete(sessionId);
+    },
+    event(sessionId: string, m: { method?: string; params?: unknown }): void {
+      const w = workers.get(sessionId);
+      if (w === undefined || closed) return;
+      const params = m.params as { title?: string; profile?: CpuProfileShape } | undefined;
+      const title = params?.title ?? "";
+      if (!title.startsWith(titlePrefix)) return; // the worker's own console.profile
+      if (m.method === "Profiler.consoleProfileStarted") {
+        w.last = parseTitle(title);
+      } else if (m.method === "Profiler.consoleProfileFinished" && !title.startsWith(endTitle) && params?.profile !== undefined) {
+        if (ready.length >= maxEndedChunks) {
+          dropped++;
+          return;
+        }
+        const from = parseTitle(title);
+        const to = w.last;
+        const chunk: ThreadChunk = { thread: w.thread, profile: params.profile };
+        if (from !== undefined && to !== undefined && Number.isFinite(from[1]) && Number.isFinite(to[1])) {
+          chunk.cpu = { timesMicros: [from[0], to[0]], cpuMicros: [from[1], to[1]] };
+        }
+        ready.push(chunk);
       }
-      ready.push(chunk);
-    }
-  };
-  const events = onEventsSafely(session, {
-    "NodeWorker.attachedToWorker": onAttached,
-    "NodeWorker.detachedFromWorker": onDetached,
-    "NodeWorker.receivedMessageFromWorker": onMessage,
+    },
   });
 
   return {
@@ -263,9 +204,7 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
       intervalMicros = interval;
       // Workers running now are attached at once (not waiting); those
       // started later wait for us before their first line.
-      await new Promise<void>((resolve, reject) =>
-        session.post("NodeWorker.enable", { waitForDebuggerOnStart: true }, (err) => (err ? reject(new Error(`NodeWorker.enable: ${err.message}`)) : resolve())),
-      );
+      await link.enable();
     },
     async cut(restart: boolean): Promise<ThreadChunk[]> {
       const live = [...workers.values()].filter((w) => w.installed && !w.gone);
@@ -291,23 +230,10 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
     },
     close(): void {
       if (closed) return;
-      closed = true;
       // Workers announced but not yet handled (queued for the event loop)
       // may be held for us: with closed set, handling them releases them.
-      events.flush();
-      for (const w of workers.values()) {
-        // A worker still being attached may be waiting for us: release it.
-        if (!w.installed) release(w);
-        else postQuiet("NodeWorker.sendMessageToWorker", { sessionId: w.sessionId, message: JSON.stringify({ id: nextId++, method: "Runtime.evaluate", params: { expression: cutCall(false) } }) });
-      }
-      for (const a of [...answers.values()]) a.resolve(undefined);
-      postQuiet("NodeWorker.disable", {});
-      try {
-        session.disconnect();
-      } catch {
-        // Nothing to release.
-      }
-      events.close();
+      closed = true;
+      link.close(workers.values(), (sessionId) => link.post(sessionId, "Runtime.evaluate", { expression: cutCall(false) }));
     },
   };
 }

@@ -21,7 +21,8 @@ import { handleHeapSampler, type StartHeapProfile } from "./handle-heap-sampler.
 import { overlappingCpuSampler } from "./overlapping-sampler.ts";
 import { workerCpuRecorder } from "./worker-sampler.ts";
 import { workerTracker } from "./workers.ts";
-import { nodeThreadSampler, type EventSession } from "./node-threads.ts";
+import { nodeThreadSampler } from "./node-threads.ts";
+import type { EventSession } from "./node-worker-link.ts";
 import { nodeThreadHeapSampler } from "./node-threads-heap.ts";
 import { nodeFiles } from "./files.ts";
 import * as traceMapping from "@jridgewell/trace-mapping";
