@@ -355,6 +355,9 @@ test("names are text, never markup; an empty profile draws its root", async () =
       await page.locator(`#tab-${v}`).click();
       expect(errors, `${name}: ${v}`).toEqual([]);
     }
+    // The warm-up after the first draw runs on these small trees too.
+    await page.waitForFunction(() => window.__view.warmMillis !== undefined);
+    expect(errors, `${name}: warm-up`).toEqual([]);
   }
   await openView(page, pathToFileURL(join(outDir, "view-odd.html")).href + "#view=icicle");
   expect(await page.locator("#total").textContent()).toBe("Total alloc_space: 4.00 MB");
