@@ -122,6 +122,14 @@ export function fixedHalfEven(x: number, digits: number): string {
   return x.toFixed(digits);
 }
 
+/** significantHalfEven is Go's %.{digits}g of x (0 < |x| < 1e21, no
+ * exponent): digits significant digits, exact ties to even (0.625 at two is
+ * "0.62", where toPrecision gives "0.63"), trailing zeros dropped. */
+export function significantHalfEven(x: number, digits: number): string {
+  const places = Math.max(0, digits - 1 - Math.floor(Math.log10(Math.abs(x))));
+  return String(Number(fixedHalfEven(x, places)));
+}
+
 /** formatValue prints v in unit as pprof does: ns as s/ms/us, bytes as
  * B/kB/MB/GB, anything else as a number. */
 export function formatValue(v: number, unit: string): string {
@@ -150,7 +158,7 @@ export function pprofPercent(value: number, total: number): string {
   if (r >= 1) return `${fixedHalfEven(r, 2)}%`;
   if (r === 0) return "0%";
   if (r < 1e-4) return `${r.toExponential(1).replace(/\.0e/, "e").replace(/e-(\d)$/, "e-0$1")}%`;
-  return `${Number(r.toPrecision(2))}%`;
+  return `${significantHalfEven(r, 2)}%`;
 }
 const pct = pprofPercent;
 

@@ -947,13 +947,18 @@ export const pageScript: string = String.raw`
       }
       return x.toFixed(d);
     }
+    // significantGo is Go's %.{d}g of x (0 < x, no exponent): d significant
+    // digits, exact ties to even (0.625 at two is 0.62), no trailing zeros.
+    function significantGo(x, d) {
+      return String(Number(fixedGo(x, Math.max(0, d - 1 - Math.floor(Math.log10(x))))));
+    }
     function pprofPct(v, of) {
       var r = of === 0 ? 0 : Math.abs(v / of) * 100;
       if (r >= 99.95 && r <= 100.05) return "100%";
       if (r >= 1) return fixedGo(r, 2) + "%";
       if (r === 0) return "0%";
       if (r < 1e-4) return r.toExponential(1).replace(/\.0e/, "e").replace(/e-(\d)$/, "e-0$1") + "%";
-      return String(Number(r.toPrecision(2))) + "%";
+      return significantGo(r, 2) + "%";
     }
     function signed(v) { return (data.diff && v > 0 ? "+" : "") + fmt(v, unit()); }
 
