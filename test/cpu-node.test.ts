@@ -7,6 +7,7 @@ import { startCPUProfile, stopCPUProfile, runWithLabels, labels } from "../src/r
 import { host, setHost, type CpuSampler } from "../src/host/host.ts";
 import { cpuProfileStoppableSync, stopCPUProfileSync } from "../src/profiles/cpu.ts";
 import { resolve } from "./helpers/pprof.ts";
+import { clockOffsetOf, wrapMicros } from "../src/runtime/handle-sampler.ts";
 
 /** burnCpu runs burn until the process has used cpuMillis of CPU: on a busy
  * machine a wall-time burn may get too little CPU for a sample to land. */
@@ -188,5 +189,22 @@ describe("startCPUProfile / stopCPUProfile on Node", () => {
     // The profiler is free again.
     await startCPUProfile();
     await stopCPUProfile();
+  });
+});
+
+describe("v8.startCpuProfile's clock (handle-sampler.ts)", () => {
+  it("unwraps startTime written modulo 2^32 µs, and takes no other clock", () => {
+    // Node 26.10 after 7.2 h of uptime: hrtime read just before the start,
+    // startTime 247 µs later but six wraps short.
+    const clock = 26_029_913_451;
+    const startTime = clock + 247 - 6 * wrapMicros;
+    expect(clockOffsetOf(startTime, clock)).toBe(-6 * wrapMicros);
+    // The profile's times minus the offset land on the host's clock.
+    expect(startTime - clockOffsetOf(startTime, clock)! - clock).toBe(247);
+    // Not wrapped (a machine up for less than 71.6 minutes): offset 0.
+    expect(clockOffsetOf(1_000_050, 1_000_000)).toBe(0);
+    expect(Object.is(clockOffsetOf(1_000_050, 1_000_000), -0)).toBe(false);
+    // A remainder of a second or more: another clock, no offset.
+    expect(clockOffsetOf(5_000_000 + 2 * wrapMicros, 1_000_000)).toBeUndefined();
   });
 });
