@@ -1,8 +1,8 @@
 // cpu-lines.mjs is the line-level workload, the same file for Node, Bun
 // (cpu-lines-npm.mjs imports "anyprof") and Deno (cpu-lines-deno.mjs, the
 // JSR entry): twoLoops runs two loops with the same body on different
-// lines, the second with twice the iterations, under a label that changes
-// every call. It times each loop itself, since the split is only 1:2 once
+// lines, the second with twice the iterations, under a label (parity) that
+// changes from call to call. It times each loop itself, since the split is only 1:2 once
 // both run in the same tier (on a busy machine the JIT's background
 // compiles finish late). Beside busy neighbours a loop's wall time also
 // holds the time its thread waited for a core, which the sampler does not
@@ -43,7 +43,10 @@ export async function linesWorkload({ startCPUProfile, stopCPUProfile, runWithLa
   let calls = 0;
   while (performance.now() < end) {
     const waited = waitedNanos();
-    runWithLabels(labels("parity", calls % 2 === 0 ? "even" : "odd"), () => (sink += twoLoops(100_000)));
+    // Parity by a hash of the call's number, not by turns: a call takes
+    // about half the 1 ms sampling period, so strict turns could lock each
+    // parity to one phase of the sampler (one loop) for a whole run.
+    runWithLabels(labels("parity", (Math.imul(calls, 2654435761) >>> 31) === 0 ? "even" : "odd"), () => (sink += twoLoops(100_000)));
     if (waitedNanos() === waited) {
       clean[0] += spent[0];
       clean[1] += spent[1];
