@@ -32,19 +32,20 @@ export function nodeThreadHeapSampler(Session: new () => EventSession, ownUrls: 
   let unanswered = 0;
 
   const link = nodeWorkerLink(Session, {
-    attached(sessionId: string, info: WorkerInfo, waiting: boolean): void {
+    attached(sessionId: string, info: WorkerInfo): void {
       if (closed || ownUrls.some((p) => info.url.startsWith(p))) {
-        if (waiting) link.release(sessionId);
+        link.release(sessionId);
         return;
       }
       const w: Tracked = { sessionId, thread: workerPairs(info.title, info.workerId), installed: false };
       workers.set(sessionId, w);
-      // Both steps at once, then the release: the worker handles them in order.
+      // Both steps at once, then the release (always: see node-threads.ts's
+      // attach): the worker handles them in order.
       const steps = [
         link.send(sessionId, "HeapProfiler.enable", {}, threadAttachMillis, false),
         link.send(sessionId, "HeapProfiler.startSampling", { samplingInterval: rate }, threadAttachMillis, false),
       ];
-      if (waiting) link.release(sessionId);
+      link.release(sessionId);
       void Promise.all(steps).then((got) => {
         if (got.every((a) => a !== undefined && a.error === undefined)) w.installed = true;
         else if (workers.has(sessionId)) failed++;

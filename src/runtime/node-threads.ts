@@ -138,7 +138,7 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
   // so the agent runs before the worker's first line when it waits for us,
   // and one round trip through the main thread (busy with the application)
   // is all that attaching costs.
-  const attach = async (w: Tracked, waiting: boolean): Promise<void> => {
+  const attach = async (w: Tracked): Promise<void> => {
     const steps: Array<[string, object]> = [
       ["Profiler.enable", {}],
       ["Profiler.setSamplingInterval", { interval: Math.max(1, Math.round(intervalMicros)) }],
@@ -146,7 +146,11 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
     ];
     const answers = steps.map(([method, params]) => send(w, method, params, threadAttachMillis));
     // A worker waiting for us must always go on, whatever happens next.
-    if (waiting) link.release(w.sessionId);
+    // Released even when NodeWorker says it is not waiting: a worker held
+    // for a session that closed before hearing of it is still held, and a
+    // later session is told "not waiting" (seen: such a worker went on only
+    // when a fresh session released it). Releasing a running one is a no-op.
+    link.release(w.sessionId);
     const got = await Promise.all(answers);
     if (closed || w.gone) return;
     if (got.some((a) => a === undefined || a.error !== undefined)) {
@@ -159,14 +163,14 @@ export function nodeThreadSampler(Session: new () => EventSession, ownUrls: read
   };
 
   const link = nodeWorkerLink(Session, {
-    attached(sessionId: string, info: WorkerInfo, waiting: boolean): void {
+    attached(sessionId: string, info: WorkerInfo): void {
       if (closed || ownUrls.some((p) => info.url.startsWith(p))) {
-        if (waiting) link.release(sessionId);
+        link.release(sessionId);
         return;
       }
       const w: Tracked = { sessionId, thread: workerPairs(info.title, info.workerId), installed: false, gone: false, last: undefined };
       workers.set(sessionId, w);
-      void attach(w, waiting);
+      void attach(w);
     },
     detached(sessionId: string): void {
       const w = workers.get(sessionId);
