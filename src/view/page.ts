@@ -1549,7 +1549,7 @@ export const pageScript: string = String.raw`
     var jobs = first.slice(), t = scratchTree("hide.tree.", N);
     ["func", "parent", "depth", "size", "line", "lines", "self", "cum", "baseSelf", "baseCum"].forEach(function (k) { jobs.push(t[k]); });
     [["hide.rows", Int32Array], ["hide.kids", Int32Array], ["hide.sort", Int32Array], ["hide.pos", Int32Array], ["hide.map", Int32Array], ["firsts", Uint8Array], ["focus.bits", Int32Array],
-      ["focus.bad", Uint8Array], ["focus.keep", Uint8Array], ["match.under", Uint8Array], ["sandwich.map", Int32Array]].forEach(function (x) { jobs.push(scratch(x[0], x[1], N)); });
+      ["focus.bad", Uint8Array], ["focus.keep", Uint8Array], ["match.under", Uint8Array], ["sw.map", Int32Array]].forEach(function (x) { jobs.push(scratch(x[0], x[1], N)); });
     if (hideScratch === null || hideScratch.cap < N) hideScratch = new HideBuilder(N);
     ["par", "src", "fn", "first", "last", "next", "kids", "lines", "map", "w", "blk", "multi", "has", "hashed", "slot", "stamp"].forEach(function (k) { jobs.push(hideScratch[k]); });
     // A first run on few nodes: cold code is slow, and one piece must stay short.
@@ -1560,7 +1560,6 @@ export const pageScript: string = String.raw`
     jobs.push(function () {
       ["sw.ce.", "sw.cr."].forEach(function (p) { ["parent", "func", "first", "next", "count"].forEach(function (k) { scratch(p + k, Int32Array, N + 1); }); });
       ["sw.ceSelf", "sw.ceBase", "sw.crCum", "sw.crBase"].forEach(function (k) { scratch(k, Float64Array, N + 1); });
-      scratch("sw.map", Int32Array, N);
     });
     jobs.push.apply(jobs, last);
     var longest = 0;
