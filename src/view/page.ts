@@ -149,7 +149,9 @@ export const pageScript: string = String.raw`
   };
   TreeBuilder.prototype.grow = function () {
     var cap = this.cap * 2, self = this;
-    ["parent", "func", "first", "next", "count"].forEach(function (k) { var a = self.prefix === null ? new Int32Array(cap) : scratch(self.prefix + "grow." + k, Int32Array, cap); a.set(self[k]); self[k] = a; });
+    // With a prefix, ints may hand back the same memory, larger: set then
+    // copies in place.
+    ["parent", "func", "first", "next", "count"].forEach(function (k) { var a = self.ints(k, cap); a.set(self[k]); self[k] = a; });
     this.cap = cap;
   };
   TreeBuilder.prototype.child = function (p, f) {
