@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { CpuProfileConverter, type ChunkCpu } from "../src/pprof/cpuprofile.ts";
 import { ownScriptPrefixes } from "../src/host/own.ts";
+import { LabelSet } from "../src/pprof/labelset.ts";
 import type { CpuProfileNode, CpuProfileShape } from "../src/host/host.ts";
 import { freshCore } from "./helpers/core.ts";
 import { resolve } from "./helpers/pprof.ts";
@@ -142,6 +143,25 @@ describe("CpuProfileConverter", () => {
       expect(s.frames[0]).toMatchObject({ functionName: "work", startLine: 10, column: 0 });
       expect(s.frames[1], "the caller stays at its function's line").toMatchObject({ functionName: "main", line: 1 });
     }
+  });
+
+  it("gives every label set and every stretch of time each line's share, not the lines of the time it ran in", () => {
+    // work has 12 samples, a third on line 12 and two thirds on line 15;
+    // route=/a runs the first half, route=/b the second. Dealt in blocks,
+    // /a got all of line 12 (4 of its 6) and /b none.
+    const nodes = tree();
+    nodes[2] = { ...nodes[2]!, hitCount: 12, positionTicks: [{ line: 12, ticks: 4 }, { line: 15, ticks: 8 }] };
+    const shape = { nodes, samples: Array(12).fill(3), timeDeltas: Array(12).fill(1000), startTime: 0, endTime: 13_000 };
+    const sets = [LabelSet.of([]), LabelSet.of([["route", "/a"]]), LabelSet.of([["route", "/b"]])];
+    const timeline = { times: Float64Array.of(0, 6500), ids: Uint32Array.of(1, 2), length: 2, sets, overflowed: false };
+    const conv = new CpuProfileConverter(freshCore(), { intervalMicros: 1000, ownScriptUrls: [] });
+    conv.add(shape, { timeline, offsetMicros: 0 });
+    const got: Record<string, number> = {};
+    for (const x of resolve(conv.finish(1n, 1n)).samples) {
+      const key = `${x.labels.route} line ${x.frames[0]!.line}`;
+      got[key] = (got[key] ?? 0) + x.values[0]!;
+    }
+    expect(got).toEqual({ "/a line 12": 2, "/a line 15": 4, "/b line 12": 2, "/b line 15": 4 });
   });
 
   it("keeps every frame at its function's line with lineLevel: false", () => {

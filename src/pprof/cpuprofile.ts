@@ -483,9 +483,9 @@ interface LeafLines {
 
 interface Split {
   targets: number[]; // tree node per category, in line order
-  cumulative: number[]; // running total of ticks per category
-  samples: number; // the node's samples in this chunk
-  dealt: number;
+  weights: number[]; // ticks per category (the function line's last: its own plus the unplaced)
+  credit: Float64Array; // each category's running credit (smooth weighted round robin)
+  total: number; // Σ weights
 }
 
 /** leafLines splits each node's own samples across the lines of its
@@ -493,9 +493,14 @@ interface Split {
  * → ticks). The split is exact per line in aggregate: a node with n samples
  * and ticks t₁…tₖ on lines l₁…lₖ (Σt = n for V8) gives each line its ticks.
  * The engine does not say which sample was on which line, so samples are
- * dealt out in time order, evenly (sample j goes to the category where
- * (j + ½)·T/n falls in the running total), and each label set gets its
- * share of every line, within a sample. Samples the engine placed on no
+ * dealt out in time order, interleaved by smooth weighted round robin (each
+ * sample, every category gains its ticks in credit; the richest takes the
+ * sample and pays T): every stretch of consecutive samples gives each line
+ * its share within about one sample, and so does every label set whose
+ * samples are such stretches. (Dealing in blocks, the first t₁ samples to
+ * line l₁ and so on, gave a label set the lines of the time it ran in: a
+ * quarter of its loop-one samples lost in a test where labels changed
+ * every call.) Samples the engine placed on no
  * line (JSC's optimizing tiers; V8's samples that count no tick: n > Σt)
  * stay at the function's line. Undefined when no node has a line of its
  * own. */
@@ -536,11 +541,11 @@ function leafLines(
     const functionLine = frameWords[w + 3]!;
     const lines = [...byLine.keys()].sort((a, b) => a - b);
     if (lines.length === 0 || (lines.length === 1 && lines[0] === functionLine)) continue;
-    const split: Split = { targets: [], cumulative: [], samples: counts[i]!, dealt: 0 };
+    const split: Split = { targets: [], weights: [], credit: new Float64Array(0), total: 0 };
     let total = 0;
     for (const line of lines) {
       total += byLine.get(line)!;
-      split.cumulative.push(total);
+      split.weights.push(byLine.get(line)!);
       if (line === functionLine) {
         split.targets.push(i);
       } else {
@@ -555,9 +560,11 @@ function leafLines(
     // machine, measured), whose lines it does not give either.
     const unplaced = counts[i]! - total;
     if (unplaced > 0) {
-      split.cumulative.push(total + unplaced);
+      split.weights.push(unplaced);
       split.targets.push(i);
     }
+    split.total = total + Math.max(0, unplaced);
+    split.credit = new Float64Array(split.weights.length);
     splitOf[i] = splits.length;
     splits.push(split);
   }
@@ -570,12 +577,18 @@ function leafLines(
     deal(node: number): number {
       const k = splitOf[node]!;
       if (k < 0) return node;
+      // Smooth weighted round robin: over T samples each category takes
+      // exactly its weight, spread as evenly as integers allow; ties go
+      // to the lower line, so the same profile deals the same way.
       const s = splits[k]!;
-      const total = s.cumulative[s.cumulative.length - 1]!;
-      const at = ((s.dealt++ + 0.5) * total) / s.samples;
-      let c = 0;
-      while (c + 1 < s.cumulative.length && at >= s.cumulative[c]!) c++;
-      return s.targets[c]!;
+      const credit = s.credit;
+      let best = 0;
+      for (let c = 0; c < credit.length; c++) {
+        credit[c]! += s.weights[c]!;
+        if (credit[c]! > credit[best]!) best = c;
+      }
+      credit[best]! -= s.total;
+      return s.targets[best]!;
     },
   };
 }

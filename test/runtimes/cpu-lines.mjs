@@ -31,10 +31,11 @@ function twoLoops(n) {
   return x + y;
 }
 
-/** linesWorkload profiles twoLoops for about millis of wall time, reading
+/** linesWorkload profiles twoLoops for about millis of wall time (3 s:
+ * about 1,000 samples on the loops beside busy neighbours), reading
  * the kernel's files with read (path → text). No warm-up: V8 gives lines
  * only for code compiled while it profiles. */
-export async function linesWorkload({ startCPUProfile, stopCPUProfile, runWithLabels, labels }, read, millis = 1500) {
+export async function linesWorkload({ startCPUProfile, stopCPUProfile, runWithLabels, labels }, read, millis = 3000) {
   readText = read;
   let cleanCalls = 0;
   let sink = 0;
@@ -43,10 +44,15 @@ export async function linesWorkload({ startCPUProfile, stopCPUProfile, runWithLa
   let calls = 0;
   while (performance.now() < end) {
     const waited = waitedNanos();
-    // Parity by a hash of the call's number, not by turns: a call takes
-    // about half the 1 ms sampling period, so strict turns could lock each
-    // parity to one phase of the sampler (one loop) for a whole run.
-    runWithLabels(labels("parity", (Math.imul(calls, 2654435761) >>> 31) === 0 ? "even" : "odd"), () => (sink += twoLoops(100_000)));
+    // Parity and size by a hash of the call's number, not by turns or a
+    // fixed size: a call of fixed size takes about half to one sampling
+    // period, so the sampler's ticks would land at nearly the same phase
+    // of call after call (aliasing), and the share would swing far wider
+    // than the count of samples implies (measured beside three busy
+    // processes: spread 0.090 of the timed share with n fixed, 0.064 with
+    // n varied, the binomial spread of ~500 samples being 0.063).
+    const h = Math.imul(calls, 2654435761) >>> 0;
+    runWithLabels(labels("parity", h >>> 31 === 0 ? "even" : "odd"), () => (sink += twoLoops(50_000 + (h % 100_003))));
     if (waitedNanos() === waited) {
       clean[0] += spent[0];
       clean[1] += spent[1];
