@@ -6,7 +6,9 @@
 // under no other, the main thread's under "main (#0)", and go tool pprof
 // must read the labels. A second program runs 16 short-lived workers under
 // back-to-back profiles cut every 50 ms: every worker must end with its own
-// exit code and the process must not crash or hang. A heap profile with
+// exit code and the process must not crash or hang; a third runs a
+// long-lived worker under 12 back-to-back profiles, after each of which no
+// V8 profiler thread may still run. A heap profile with
 // threads has each worker's live heap under its label. Deno and Bun cannot
 // reach their workers from the main thread: threads fails there with a
 // "pprof: threads:" error, and a worker profiling itself works.
@@ -120,6 +122,17 @@ describe("startCPUProfile({ threads: true }) on Node", () => {
     // Some pool workers were caught by the profiles (each runs 5-30 ms).
     expect([...threads].filter((t) => t.startsWith("pool-")).length).toBeGreaterThan(0);
   }, 90_000);
+});
+
+describe("a stopped threads profile leaves nothing running", () => {
+  it.each(versions)("$name: no profiler left in a worker that outlives 12 back-to-back profiles", async ({ cmd }) => {
+    const r = await run(cmd, [join(root, "test/runtimes/threads-linger.mjs"), "12"], {}, 60_000);
+    expect(r.code, `exit code; stderr:\n${r.stderr.slice(0, 2000)}`).toBe(0);
+    const out = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { left: number[]; code: number };
+    // Before close detached from each worker: [0, 2, 0, 4, 0, 6, 0, 8, 0, 9, 10, 1] on Node 24.
+    expect(out.left, "V8 profiler threads still running after each stop").toEqual(Array(12).fill(0));
+    expect(out.code).toBe(0);
+  }, 60_000);
 });
 
 describe("startHeapProfiling({ threads: true }) on Node", () => {

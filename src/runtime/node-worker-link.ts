@@ -55,8 +55,8 @@ export interface WorkerLink {
   /** close runs the events still queued (a handler seeing the sampler
    * closed releases its worker), then, for each worker the sampler tracks,
    * releases it if it is still being attached (it may be held for us) or
-   * sends it the sampler's farewell; then settles every pending answer and
-   * disconnects. */
+   * sends it the sampler's farewell; then detaches from every worker,
+   * settles every pending answer and disconnects. */
   close(workers: Iterable<{ readonly sessionId: string; installed: boolean }>, farewell: (sessionId: string) => void): void;
 }
 
@@ -66,6 +66,9 @@ export function nodeWorkerLink(Session: new () => EventSession, handlers: Worker
   session.connect();
   // answers holds, by message id, the worker asked and who waits for it.
   const answers = new Map<number, { sessionId: string; resolve: (answer: WorkerAnswer | undefined) => void }>();
+  // attachedIds holds every worker session NodeWorker gave us and has not
+  // taken back, tracked by the sampler or not: close detaches each.
+  const attachedIds = new Set<string>();
   let nextId = 1;
 
   const postQuiet = (method: string, params: object): void => {
@@ -81,10 +84,12 @@ export function nodeWorkerLink(Session: new () => EventSession, handlers: Worker
   const events = onEventsSafely(session, {
     "NodeWorker.attachedToWorker": (params: unknown) => {
       const { sessionId, workerInfo, waitingForDebugger } = params as { sessionId: string; workerInfo: WorkerInfo; waitingForDebugger: boolean };
+      attachedIds.add(sessionId);
       handlers.attached(sessionId, workerInfo, waitingForDebugger);
     },
     "NodeWorker.detachedFromWorker": (params: unknown) => {
       const sessionId = (params as { sessionId: string }).sessionId;
+      attachedIds.delete(sessionId);
       for (const a of [...answers.values()]) if (a.sessionId === sessionId) a.resolve(undefined);
       handlers.detached(sessionId);
     },
@@ -133,6 +138,14 @@ export function nodeWorkerLink(Session: new () => EventSession, handlers: Worker
         if (!w.installed) post(w.sessionId, "Runtime.runIfWaitingForDebugger");
         else farewell(w.sessionId);
       }
+      // Detach from every worker, after the messages above (the worker
+      // handles them in order): disconnecting the session alone leaves
+      // each worker's end of it alive for the worker's life (Node 20-26,
+      // measured: one more profiler thread left running in a long-lived
+      // worker every profile or two, each starting again at every
+      // console.profile the next profile's agent makes).
+      for (const sessionId of attachedIds) postQuiet("NodeWorker.detach", { sessionId });
+      attachedIds.clear();
       for (const a of [...answers.values()]) a.resolve(undefined);
       postQuiet("NodeWorker.disable", {});
       try {
