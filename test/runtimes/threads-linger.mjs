@@ -6,7 +6,8 @@
 // worker's end of an inspector session after the session disconnects
 // (docs/threads.md): each profile then left a profiler in the worker, up
 // to 16 after 20 profiles. It prints one JSON line: the threads still
-// running after each stop (waited for up to 1 s), and the worker's exit.
+// running after each stop (waited for up to 3 s: a busy machine may be
+// slow to run the worker), and the worker's exit code.
 import { readdirSync, readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
 import { startCPUProfile, stopCPUProfile } from "anyprof";
@@ -34,7 +35,7 @@ for (let i = 0; i < Number(process.argv[2] ?? 12); i++) {
   await startCPUProfile(undefined, { hz: 500, threads: true, chunkSeconds: 0.05 });
   await new Promise((r) => setTimeout(r, 150));
   await stopCPUProfile();
-  const until = Date.now() + 1000;
+  const until = Date.now() + 3000;
   let n = profilerThreads();
   while (n > 0 && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 20));
