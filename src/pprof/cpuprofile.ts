@@ -499,8 +499,8 @@ interface Split {
  * its share within about one sample, and so does every label set whose
  * samples are such stretches. (Dealing in blocks, the first t₁ samples to
  * line l₁ and so on, gave a label set the lines of the time it ran in: a
- * quarter of its loop-one samples lost in a test where labels changed
- * every call.) Samples the engine placed on no
+ * route that ran in the first third of a profile got all of a 1:2
+ * function's first line.) Samples the engine placed on no
  * line (JSC's optimizing tiers; V8's samples that count no tick: n > Σt)
  * stay at the function's line. Undefined when no node has a line of its
  * own. */
