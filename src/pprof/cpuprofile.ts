@@ -541,15 +541,16 @@ function leafLines(
     const functionLine = frameWords[w + 3]!;
     const lines = [...byLine.keys()].sort((a, b) => a - b);
     if (lines.length === 0 || (lines.length === 1 && lines[0] === functionLine)) continue;
-    const split: Split = { targets: [], weights: [], credit: new Float64Array(0), total: 0 };
+    const targets: number[] = [];
+    const weights: number[] = [];
     let total = 0;
     for (const line of lines) {
       total += byLine.get(line)!;
-      split.weights.push(byLine.get(line)!);
+      weights.push(byLine.get(line)!);
       if (line === functionLine) {
-        split.targets.push(i);
+        targets.push(i);
       } else {
-        split.targets.push(nodeCount + leafNode.length);
+        targets.push(nodeCount + leafNode.length);
         leafNode.push(i);
         locWords.push(fnIds[f]!, line, 0);
       }
@@ -560,13 +561,11 @@ function leafLines(
     // machine, measured), whose lines it does not give either.
     const unplaced = counts[i]! - total;
     if (unplaced > 0) {
-      split.weights.push(unplaced);
-      split.targets.push(i);
+      weights.push(unplaced);
+      targets.push(i);
     }
-    split.total = total + Math.max(0, unplaced);
-    split.credit = new Float64Array(split.weights.length);
     splitOf[i] = splits.length;
-    splits.push(split);
+    splits.push({ targets, weights, credit: new Float64Array(weights.length), total: total + Math.max(0, unplaced) });
   }
   if (splits.length === 0) return undefined;
   const leafLocation = core.locations(Uint32Array.from(locWords), leafNode.length);
