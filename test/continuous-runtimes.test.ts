@@ -55,17 +55,23 @@ describe("continuous profiling in each runtime", () => {
         }
         expect(parseRaw(goPprof(w.bytes, "-raw")).sampleTypes.join(" ")).toContain("cpu/nanoseconds");
         const names = new Set<string>();
-        for (const s of resolve(w.bytes).samples) if (s.values[0]! > 0) for (const f of s.frames) names.add(f.functionName);
+        let count = 0;
+        for (const s of resolve(w.bytes).samples) if (s.values[0]! > 0) {
+          count += s.values[0]!;
+          for (const f of s.frames) names.add(f.functionName);
+        }
+        // What a failure shows of the window: its span and samples.
+        const seen = `${count} samples, ${((Number(w.t) - Number(switchNanos)) / 1e6).toFixed(0)} ms after the switch for ${(Number(w.d) / 1e6).toFixed(0)} ms, functions: ${[...names].slice(0, 12).join(", ")}`;
         // 50 ms of slack each side: a window is "before" only if it ended
         // well before the switch, and the clocks of the two sides agree.
         if (w.t + w.d < switchNanos - 50_000_000n && w.t > windows[0]!.t) {
           before++;
-          expect(names.has("hotAlpha"), `${rt.name} window ${i} (before the switch) has hotAlpha`).toBe(true);
-          expect(names.has("hotBravo"), `${rt.name} window ${i} (before the switch) has no hotBravo`).toBe(false);
+          expect(names.has("hotAlpha"), `${rt.name} window ${i} (before the switch) has hotAlpha (${seen})`).toBe(true);
+          expect(names.has("hotBravo"), `${rt.name} window ${i} (before the switch) has no hotBravo (${seen})`).toBe(false);
         } else if (w.t > switchNanos + 50_000_000n && i < windows.length - 1) {
           after++;
-          expect(names.has("hotBravo"), `${rt.name} window ${i} (after the switch) has hotBravo`).toBe(true);
-          expect(names.has("hotAlpha"), `${rt.name} window ${i} (after the switch) has no hotAlpha`).toBe(false);
+          expect(names.has("hotBravo"), `${rt.name} window ${i} (after the switch) has hotBravo (${seen})`).toBe(true);
+          expect(names.has("hotAlpha"), `${rt.name} window ${i} (after the switch) has no hotAlpha (${seen})`).toBe(false);
         }
       }
       expect(before).toBeGreaterThanOrEqual(1);
