@@ -295,8 +295,26 @@ describe("attach errors", () => {
 
   it("reports a protocol error in one line (Bun's inspector has no Profiler domain)", async () => {
     const b = await startInspected("bun", bin("bun"), ["--inspect=127.0.0.1:0", join(scripts, "attach-node.mjs")]);
+    // Bun's inspector drops some connections made in its first moments
+    // beside busy processes, the process alive (measured beside four: 4 of
+    // 65 attaches right after the announcement ended in "closed the
+    // connection" or, connecting again at once, "cannot open a WebSocket";
+    // 0 of 40 a second later). Such an attempt is made again, at most
+    // three in all, 500 ms apart; the error asserted is the last one.
+    const settled = async (): Promise<unknown> => {
+      let last: unknown;
+      for (let i = 0; i < 3; i++) {
+        if (i > 0) await new Promise((r) => setTimeout(r, 500));
+        last = await attach(b.wsUrl, { seconds: 1, heap: false }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        if (!(last instanceof Error && /closed the connection|cannot open a WebSocket/.test(last.message))) break;
+      }
+      throw last;
+    };
     await expectOneLineError(
-      attach(b.wsUrl, { seconds: 1, heap: false }),
+      settled(),
       /^anyprof: Profiler\.enable failed: 'Profiler' domain was not found \(code -32601\): the target's inspector has no Profiler domain/,
     );
     // Bun serves no target list either.
