@@ -16,6 +16,7 @@
 // that drops nothing but V8's early ones).
 
 import type { CpuProfileShape, CpuSampler } from "../host/host.ts";
+import { parseHandleProfile } from "./handle-json.ts";
 
 /** CpuProfileHandle is what v8.startCpuProfile() returns. */
 export interface CpuProfileHandle {
@@ -66,7 +67,7 @@ export function handleCpuSampler(startCpuProfile: StartCpuProfile, nowMicros: ()
     const json = chunk.handle.stop();
     const interval = intervalMicros;
     return () => {
-      const p = JSON.parse(json) as CpuProfileShape;
+      const p = parseHandleProfile(json);
       const out = thin(p, interval, chunk.overlapped);
       const offset = clockOffsetOf(p.startTime, chunk.clock);
       if (offset !== undefined) out.clockOffsetMicros = offset;

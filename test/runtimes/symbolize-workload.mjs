@@ -39,7 +39,10 @@ export async function workload(anyprof, argv) {
     busy = (ms) => mod.busyFor(ms);
     allocate = () => mod.buildIndex(20_000);
   }
-  busy(200); // warm up: compiled code, not the interpreter, gets profiled
+  // No warm-up before the profile: V8 records which functions it inlined
+  // only for code it compiles while profiling, so a handleRequest optimized
+  // during a warm-up showed checksumRounds's time as its own (Deno, about 1
+  // run in 20: 2 of 40 with a 200 ms warm-up, 0 of 48 without).
   if (via === "http") {
     const handler = anyprof.pprofHandler({ hz: 500 });
     let stop = false;
