@@ -37,10 +37,14 @@ describe("parseHandleProfile", () => {
     expect(p.samples).toEqual([2, 3, 4]);
   });
 
-  it("parses valid text as JSON does, and throws on text it cannot repair", () => {
+  it("parses valid text as JSON does, repairs valid text with a backslash, and throws on text it cannot repair", () => {
     const valid = `{"nodes":[${node(1, "(root)", "", "")}],"startTime":0,"endTime":1,"samples":[],"timeDeltas":[]}`;
     expect(parseHandleProfile(valid)).toEqual(JSON.parse(valid));
     expect(() => parseHandleProfile(valid.slice(0, -2))).toThrow(SyntaxError);
+    // Valid JSON that reads a backslash's text wrong is repaired too.
+    const tabbed = `{"nodes":[${node(1, "RegExp: \\tword\\b", "", "")}],"startTime":0,"endTime":1,"samples":[],"timeDeltas":[]}`;
+    expect(JSON.parse(tabbed).nodes[0].callFrame.functionName).toBe("RegExp: \tword\b");
+    expect(parseHandleProfile(tabbed).nodes[0]!.callFrame.functionName).toBe("RegExp: \\tword\\b");
   });
 });
 

@@ -22,14 +22,19 @@ const rawCallFrame = /"callFrame":\{"functionName":"([\s\S]*?)","lineNumber":(-?
 const lineBreaksEscaped = (name: string): string => name.replace(/\n/g, "\\n").replace(/\r/g, "\\r");
 
 /** parseHandleProfile parses the text of a v8.startCpuProfile() handle's
- * stop(). Text that is not JSON gets each call frame's functionName and url
- * escaped and is parsed again; a SyntaxError from that second parse is
- * thrown (the sampler then reports the profile failed). */
+ * stop(). Text with a backslash or that is not JSON gets each call frame's
+ * functionName and url escaped first; a SyntaxError from the parse after
+ * that is thrown (the sampler then reports the profile failed). */
 export function parseHandleProfile(text: string): CpuProfileShape {
-  try {
-    return JSON.parse(text) as CpuProfileShape;
-  } catch {
-    // Below: only text Node left unescaped costs the repair.
+  // Node escapes nothing, so a backslash is always a name's or a url's own:
+  // text with one may parse and still be wrong (/\tx\b/ read as a tab and
+  // a backspace). Without one, valid text is read as it is.
+  if (!text.includes("\\")) {
+    try {
+      return JSON.parse(text) as CpuProfileShape;
+    } catch {
+      // A quote or a line break: the repair below.
+    }
   }
   const escaped = text.replace(
     rawCallFrame,
