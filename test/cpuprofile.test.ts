@@ -189,21 +189,6 @@ describe("CpuProfileConverter", () => {
     expect(got).toEqual({ "leaf < work < main": [3, 1_500_000, 3_000_000], "work < main": [2, 200_000, 2_000_000] });
   });
 
-  it("never gives a sample more CPU than its wall time, and counts what no sample can carry", () => {
-    // Samples at 1000 and 2000 (leaf, 1 ms gaps) and 3000 (work, a 5 ms gap
-    // the 2-interval cap cuts to 2 ms); the clock says 7.5 ms of CPU, more
-    // than the 4 ms the estimates hold: the capped sample takes the excess
-    // up to its 5 ms of wall time, and the last 0.5 ms (run before the
-    // first sample) is no sample's.
-    const shape = { nodes: tree(), samples: [4, 4, 3], timeDeltas: [1000, 1000, 1000], startTime: 0, endTime: 8000 };
-    const converter = new CpuProfileConverter(freshCore(), { intervalMicros: 1000 });
-    converter.add(shape, undefined, { timesMicros: [0, 8000], cpuMicros: [0, 7500], offsetMicros: 0 });
-    const p = resolve(converter.finish(1_000n, 2_000n));
-    const got = Object.fromEntries(p.samples.map((s) => [stack(s), s.values]));
-    expect(got).toEqual({ "leaf < work < main": [2, 2_000_000, 2_000_000], "work < main": [1, 5_000_000, 5_000_000] });
-    expect(converter.cpuUnsampledMicros).toBe(500);
-  });
-
   it("writes an empty profile for a profile with no samples", () => {
     const p = convert([{ nodes: tree(), startTime: 0, endTime: 0 }]);
     expect(p.samples).toEqual([]);

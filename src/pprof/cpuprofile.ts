@@ -342,14 +342,9 @@ export class CpuProfileConverter {
 
   // #chargeCpu replaces each sample's CPU estimate (its capped gap) by its
   // share of the CPU the thread used in the window between the two clock
-  // readings around it, in proportion to those estimates. No sample is
-  // given more CPU than its wall time (its uncapped gap): a thread cannot
-  // run longer than the time passes. A window whose clock says more than
-  // its samples' estimates gives the excess to the samples whose gap was
-  // capped (they waited, or ran long unsampled), in proportion to the wall
-  // time the cap left out, up to that wall time. CPU with no sample to
-  // carry it (the thread ran between two idle samples, or in a window with
-  // none) is left out, and counted in cpuUnsampledMicros.
+  // readings around it, in proportion to those estimates. A window's CPU
+  // with no sample to carry it (the thread ran between two idle samples)
+  // is left out, and counted in cpuUnsampledMicros.
   #chargeCpu(cpu: ChunkCpu, values: Float64Array, atMicros: Float64Array, count: number): void {
     this.#cpuRead = true;
     const times = cpu.timesMicros;
@@ -359,33 +354,19 @@ export class CpuProfileConverter {
     if (windows < 1) return;
     const windowOf = new Int32Array(count);
     const weight = new Float64Array(windows);
-    const headroom = new Float64Array(windows);
     let w = 0;
     for (let k = 0; k < count; k++) {
       // Samples come in time order: the window only moves forward.
       while (w + 1 < windows && atMicros[k]! >= times[w + 1]!) w++;
       windowOf[k] = w;
-      const estimate = values[k * 3 + 1]!;
-      weight[w]! += estimate;
-      if (estimate > 0) headroom[w]! += values[k * 3 + 2]! - estimate;
+      weight[w]! += values[k * 3 + 1]!;
     }
     for (let k = 0; k < count; k++) {
       const i = windowOf[k]!;
-      const windowCpu = Math.max(0, used[i + 1]! - used[i]!) * 1000;
-      const estimate = values[k * 3 + 1]!;
-      if (weight[i]! <= 0) values[k * 3 + 1] = 0;
-      else if (windowCpu <= weight[i]!) values[k * 3 + 1] = Math.round((windowCpu * estimate) / weight[i]!);
-      else if (estimate > 0 && headroom[i]! > 0) {
-        const excess = Math.min(windowCpu - weight[i]!, headroom[i]!);
-        values[k * 3 + 1] = Math.round(estimate + (excess * (values[k * 3 + 2]! - estimate)) / headroom[i]!);
-      }
-      // else: the estimate is the whole gap already, the most it can carry.
+      const windowCpu = Math.max(0, used[i + 1]! - used[i]!);
+      values[k * 3 + 1] = weight[i]! > 0 ? Math.round((windowCpu * 1000 * values[k * 3 + 1]!) / weight[i]!) : 0;
     }
-    for (let i = 0; i < windows; i++) {
-      const windowCpu = Math.max(0, used[i + 1]! - used[i]!) * 1000;
-      const carried = weight[i]! <= 0 ? 0 : Math.min(windowCpu, weight[i]! + headroom[i]!);
-      this.#cpuUnsampledMicros += (windowCpu - carried) / 1000;
-    }
+    for (let i = 0; i < windows; i++) if (weight[i] === 0) this.#cpuUnsampledMicros += Math.max(0, used[i + 1]! - used[i]!);
   }
 
   /** cpuClockMicros is the thread CPU time the clock readings given to add

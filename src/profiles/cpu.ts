@@ -392,7 +392,7 @@ class ActiveProfile {
   #cpuComment(): string {
     if (this.#cpuClock.available) {
       const unsampled = this.#converter!.cpuUnsampledMicros;
-      return `cpu/nanoseconds: the sampled thread's CPU time (${host.threadCpuClock ?? "thread CPU clock"}), read every ${this.#cpuWindowMillis} ms and shared among each window's samples${unsampled > 0 ? `; ${(unsampled / 1000).toFixed(1)} ms ran where no sample could carry it (between idle samples, or beyond the samples' wall time) and is not in the profile` : ""}`;
+      return `cpu/nanoseconds: the sampled thread's CPU time (${host.threadCpuClock ?? "thread CPU clock"}), read every ${this.#cpuWindowMillis} ms and shared among each window's samples${unsampled > 0 ? `; ${(unsampled / 1000).toFixed(1)} ms ran where no sample fell and is not in the profile` : ""}`;
     }
     // The converter explains what cpu/nanoseconds is then.
     return `anyprof: ${host.runtime} has no thread CPU clock`;
