@@ -4,8 +4,8 @@
 // hot RegExp with a quote or a backslash in its source (marked's rules, any
 // /\d/) made it invalid JSON and failed the whole profile. Real runs on
 // Node 20, 22 (the inspector's escaped JSON), 24 and 26 (the handle's) must
-// name both RegExps the same; the parser's repair is checked on text as
-// Node writes it.
+// name each of three RegExps by its exact source; the parser's repair is
+// checked on text as Node writes it.
 import { describe, expect, it } from "vitest";
 import { parseHandleProfile } from "../src/runtime/handle-json.ts";
 import { resolve } from "./helpers/pprof.ts";

@@ -4,7 +4,8 @@
 // a RegExp that V8 compiled to native code during the profile is a frame
 // named "RegExp: <its source>", and a source with a quote or a backslash
 // (marked's block rules, any /\d+/) makes the whole text invalid JSON; a
-// Windows path in a url would do the same. Text that parses is used as is.
+// Windows path in a url would do the same. Text without a backslash that
+// parses is used as it is.
 
 import type { CpuProfileShape } from "../host/host.ts";
 
